@@ -1,0 +1,235 @@
+//! The `KYCStatusChanged` callback body: the contact record, read tolerantly.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::lenient::{open_enum, opt_string, opt_word};
+
+open_enum!(
+    /// A KYC status word. The docs list pending, approved and failed; the examples also use
+    /// rejected; no closed list is published.
+    KycStatus {
+        /// Under review.
+        Pending => "pending",
+        /// Verified.
+        Approved => "approved",
+        /// Refused.
+        Rejected => "rejected",
+        /// Could not be completed.
+        Failed => "failed",
+    }
+);
+
+impl KycStatus {
+    /// Whether no further change is expected (approved, rejected or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Approved | Self::Rejected | Self::Failed)
+    }
+}
+
+open_enum!(
+    /// The kind of contact.
+    ContactType {
+        /// A person.
+        Individual => "individual",
+        /// A company or other body.
+        Organization => "organization",
+    }
+);
+
+open_enum!(
+    /// The contact's gender as recorded.
+    Gender {
+        /// Male.
+        Male => "male",
+        /// Female.
+        Female => "female",
+    }
+);
+
+open_enum!(
+    /// The kind of identity document (the schema says `passport`, the example `Passport`).
+    IdDocType {
+        /// Passport.
+        Passport => "passport",
+        /// National identity card.
+        IdCard => "id_card",
+        /// Driving licence.
+        DrivingLicense => "driving_license",
+    }
+);
+
+/// The latest KYC submission's identity document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Identity {
+    /// ISO 3166-1 alpha-2 country of issue.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub issue_country: Option<String>,
+    /// The kind of document.
+    #[serde(default, deserialize_with = "opt_word")]
+    pub id_doc_type: Option<IdDocType>,
+    /// The document number.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub document_number: Option<String>,
+    /// Issue date, `yyyy-mm-dd` as sent.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub issue_date: Option<String>,
+    /// Expiry date, `yyyy-mm-dd` as sent.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub expiry_date: Option<String>,
+}
+
+/// One KYC instance's status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KycStatusEntry {
+    /// The status word; `None` when absent, empty or `"null"`.
+    #[serde(default, deserialize_with = "opt_word")]
+    pub kyc_status: Option<KycStatus>,
+    /// The message; `None` when absent, empty or the string `"null"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub message: Option<String>,
+}
+
+impl KycStatusEntry {
+    /// An entry with a status and an optional message.
+    pub fn new(kyc_status: KycStatus, message: Option<String>) -> Self {
+        Self {
+            kyc_status: Some(kyc_status),
+            message,
+        }
+    }
+}
+
+/// A `KYCStatusChanged` callback: the contact record with its KYC statuses.
+///
+/// Every field is optional because the API's pages disagree on which are present; unknown
+/// fields are ignored; enum words match in any casing and unknown words are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KycStatusChanged {
+    /// The contact's email: the key to match the event with a submission.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub email: Option<String>,
+    /// First name.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub last_name: Option<String>,
+    /// Individual or organization (`type` on the wire).
+    #[serde(rename = "type", default, deserialize_with = "opt_word")]
+    pub contact_type: Option<ContactType>,
+    /// Date of birth, `yyyy-mm-dd` as sent.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub dob: Option<String>,
+    /// Phone number as sent (`+61-412345678` or `+6123224242`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub phone: Option<String>,
+    /// Registration number (organizations).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub reg_no: Option<String>,
+    /// Gender.
+    #[serde(default, deserialize_with = "opt_word")]
+    pub gender: Option<Gender>,
+    /// Street.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub street: Option<String>,
+    /// City or town.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub city: Option<String>,
+    /// Postcode.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub postal_code: Option<String>,
+    /// State, province or county.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub state: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub country: Option<String>,
+    /// The latest KYC submission's document.
+    #[serde(default)]
+    pub identity: Option<Identity>,
+    /// One entry per KYC instance, in the order sent.
+    #[serde(default, deserialize_with = "statuses")]
+    pub kyc_statuses: Vec<KycStatusEntry>,
+}
+
+fn statuses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<KycStatusEntry>, D::Error> {
+    Ok(Option::<Vec<KycStatusEntry>>::deserialize(d)?.unwrap_or_default())
+}
+
+impl KycStatusChanged {
+    /// An event for `email` with the given statuses; other fields empty.
+    pub fn new(email: impl Into<String>, kyc_statuses: Vec<KycStatusEntry>) -> Self {
+        Self {
+            email: Some(email.into()),
+            kyc_statuses,
+            ..Self::default()
+        }
+    }
+
+    /// The latest status: the last entry that has one, in the order the API sent them.
+    ///
+    /// ```
+    /// use clever_kyc_core::{parse_kyc_status_changed, documented, KycStatus};
+    /// let event = parse_kyc_status_changed(documented::KYC_STATUS_CHANGED.as_bytes())?;
+    /// assert_eq!(event.latest_status(), Some(&KycStatus::Rejected));
+    /// # Ok::<(), clever_kyc_core::CallbackParseError>(())
+    /// ```
+    pub fn latest_status(&self) -> Option<&KycStatus> {
+        self.kyc_statuses
+            .iter()
+            .rev()
+            .find_map(|entry| entry.kyc_status.as_ref())
+    }
+
+    /// The latest entry with a status, with its message.
+    pub fn latest(&self) -> Option<&KycStatusEntry> {
+        self.kyc_statuses
+            .iter()
+            .rev()
+            .find(|entry| entry.kyc_status.is_some())
+    }
+
+    /// A key that is equal for duplicate deliveries of the same event and differs when the
+    /// contact or any status changes: SHA-256 (hex) over the event's canonical JSON.
+    ///
+    /// Store it and drop events whose key you have seen: Hello Clever retries deliveries, so
+    /// the same event can arrive more than once. Unknown fields and casing of known words do
+    /// not affect it; the order of `kyc_statuses` does.
+    pub fn idempotency_key(&self) -> IdempotencyKey {
+        let mut hasher = Sha256::new();
+        // The canonical form: field order fixed by the struct, absent values as null,
+        // known words in their documented spelling.
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        hasher.update(&canonical);
+        let digest = hasher.finalize();
+        let mut hex = String::with_capacity(64);
+        for byte in digest {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        IdempotencyKey(hex)
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// See [`KycStatusChanged::idempotency_key`]: 64 lower-case hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,91 @@
+//! Tolerant field decoding for an API whose pages disagree with each other: `"null"` as a
+//! string, empty strings, and enum words in any casing.
+
+use serde::{Deserialize, Deserializer};
+
+/// `None` for JSON `null`, `""`, and the string `"null"` (any casing); the string otherwise.
+pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(d)?;
+    Ok(value.filter(|s| is_present(s)))
+}
+
+/// Whether a string carries a value rather than one of the API's spellings of "nothing".
+pub(crate) fn is_present(s: &str) -> bool {
+    let t = s.trim();
+    !(t.is_empty() || t.eq_ignore_ascii_case("null"))
+}
+
+/// Declares a string enum matched case-insensitively, with `Other(String)` keeping any
+/// unknown word exactly as sent, so that a new value from the API never breaks parsing.
+macro_rules! open_enum {
+    (
+        $(#[$doc:meta])*
+        $name:ident { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+            /// A value this SDK does not know yet, exactly as sent.
+            Other(String),
+        }
+
+        impl $name {
+            /// Matches a word case-insensitively; unknown words become `Other`.
+            pub fn from_word(word: &str) -> Self {
+                let trimmed = word.trim();
+                $(if trimmed.eq_ignore_ascii_case($word) { return Self::$variant; })+
+                Self::Other(word.to_owned())
+            }
+
+            /// The documented lower-case word, or the unknown value as sent.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $word,)+
+                    Self::Other(word) => word,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::lenient::WordEnum for $name {
+            fn from_word_owned(word: &str) -> Self {
+                Self::from_word(word)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let word = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from_word(&word))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Like [`opt_string`] for an open enum: absent spellings become `None`.
+pub(crate) fn opt_word<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: WordEnum,
+{
+    Ok(opt_string(d)?.map(|s| T::from_word_owned(&s)))
+}
+
+/// Implemented by every [`open_enum!`] type, for [`opt_word`].
+pub(crate) trait WordEnum {
+    fn from_word_owned(word: &str) -> Self;
+}

@@ -1,0 +1,493 @@
+//! Classifying the answer to Submit KYC With Token: every documented and undocumented outcome.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use http::{HeaderMap, Response, StatusCode};
+use serde::Deserialize;
+
+use crate::lenient::opt_string;
+use crate::snippet::BodySnippet;
+
+/// The submission was accepted (HTTP 200 with `{"status": "Ok"}` or `"OK"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The `status` word as the API sent it.
+    pub status: String,
+}
+
+/// A `Retry-After` header: a number of seconds or an HTTP date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// Wait this long.
+    Delay(Duration),
+    /// Wait until this time.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Reads the header; `None` when it is absent or unreadable.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Self::Delay(Duration::from_secs(seconds)));
+        }
+        httpdate::parse_http_date(value).ok().map(Self::At)
+    }
+
+    /// How long to wait from `now` (the caller's clock: this crate reads none).
+    pub fn delay_from(&self, now: SystemTime) -> Duration {
+        match *self {
+            Self::Delay(delay) => delay,
+            Self::At(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+impl fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Delay(d) => write!(f, "{}s", d.as_secs()),
+            Self::At(at) => f.write_str(&httpdate::fmt_http_date(*at)),
+        }
+    }
+}
+
+fn retry_hint(retry_after: &Option<RetryAfter>) -> String {
+    match retry_after {
+        Some(after) => format!("the server asks to retry after {after}"),
+        None => "no Retry-After was given".to_owned(),
+    }
+}
+
+fn code_and_message(code: &Option<String>, message: &Option<String>) -> String {
+    match (code, message) {
+        (Some(c), Some(m)) => format!("{c}: {m}"),
+        (Some(c), None) => c.clone(),
+        (None, Some(m)) => m.clone(),
+        (None, None) => "no error details".to_owned(),
+    }
+}
+
+/// Why a response was not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnexpectedReason {
+    /// The status code is not one this endpoint answers with.
+    Status,
+    /// The body is not the JSON this status should carry.
+    Body {
+        /// Where in the JSON it went wrong (`.` for the root).
+        path: String,
+        /// What the JSON parser said.
+        detail: String,
+    },
+    /// A 200 whose `status` is not "Ok".
+    StatusWord(String),
+}
+
+impl fmt::Display for UnexpectedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status => f.write_str("this endpoint does not document that status"),
+            Self::Body { path, detail } => {
+                write!(f, "the body is not the expected JSON (at {path}: {detail})")
+            }
+            Self::StatusWord(word) => write!(f, "the status word {word:?} is not \"Ok\""),
+        }
+    }
+}
+
+/// The API, or something in front of it, did not accept the submission.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// 401: the app-id / secret-key pair was refused.
+    #[error(
+        "401 Unauthorized ({}): check the app-id and secret-key for this environment",
+        code_and_message(.code, .message)
+    )]
+    Unauthorized {
+        /// The error code, usually `REQUIRE_LOGIN`.
+        code: Option<String>,
+        /// The message, e.g. "Not Authorised".
+        message: Option<String>,
+    },
+    /// 422: a field was refused, e.g. "Email can't be blank", or the token is invalid, expired
+    /// or already used.
+    #[error(
+        "422 Unprocessable Entity ({}): fix the submission; a share token that was refused cannot be reused",
+        code_and_message(.code, .message)
+    )]
+    Unprocessable {
+        /// The error code, when one was sent.
+        code: Option<String>,
+        /// The message.
+        message: Option<String>,
+    },
+    /// 400: the request was malformed (this endpoint does not document the body).
+    #[error("400 Bad Request ({}): the request was refused as malformed; body {body}", code_and_message(.code, .message))]
+    BadRequest {
+        /// The error code, when the body had one.
+        code: Option<String>,
+        /// The message, when the body had one.
+        message: Option<String>,
+        /// The start of the body.
+        body: BodySnippet,
+    },
+    /// 429: too many requests.
+    #[error("429 Too Many Requests: {}", retry_hint(.retry_after))]
+    RateLimited {
+        /// When to try again, if the server said.
+        retry_after: Option<RetryAfter>,
+    },
+    /// 5xx: the service or a proxy failed. The submission may or may not have been processed.
+    #[error(
+        "{status} server error: the submission may or may not have been processed, so check the contact's KYC status before reusing the token; {}; body {body}",
+        retry_hint(.retry_after)
+    )]
+    ServerError {
+        /// The status code.
+        status: StatusCode,
+        /// When to try again, if the server said.
+        retry_after: Option<RetryAfter>,
+        /// The start of the body (often a proxy's HTML page).
+        body: BodySnippet,
+    },
+    /// 3xx: a redirect. Never followed, because it would carry the secret-key to another host.
+    #[error(
+        "{status} redirect to {}: not followed, because it would send the secret-key elsewhere; check the base URL",
+        .location.as_deref().unwrap_or("(no Location)")
+    )]
+    Redirect {
+        /// The status code.
+        status: StatusCode,
+        /// The `Location` header, if any.
+        location: Option<String>,
+    },
+    /// Anything else: an undocumented status, or a body that is not the expected JSON.
+    #[error(
+        "unexpected response {status} ({}): {reason}; body {body}",
+        .content_type.as_deref().unwrap_or("no content type")
+    )]
+    Unexpected {
+        /// The status code.
+        status: StatusCode,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// What was wrong.
+        reason: UnexpectedReason,
+        /// The start of the body.
+        body: BodySnippet,
+    },
+}
+
+impl ResponseError {
+    /// The HTTP status code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServerError { status, .. }
+            | Self::Redirect { status, .. }
+            | Self::Unexpected { status, .. } => *status,
+        }
+    }
+
+    /// The API's error code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { code, .. }
+            | Self::Unprocessable { code, .. }
+            | Self::BadRequest { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API's error message, when it sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { message, .. }
+            | Self::Unprocessable { message, .. }
+            | Self::BadRequest { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the API itself refused the submission (400, 401, 422): a definite answer
+    /// about this request, as opposed to rate limiting, a failure or an unreadable answer.
+    pub fn is_rejection(&self) -> bool {
+        matches!(
+            self,
+            Self::Unauthorized { .. } | Self::Unprocessable { .. } | Self::BadRequest { .. }
+        )
+    }
+
+    /// The server's `Retry-After`, for 429 and 5xx.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        match self {
+            Self::RateLimited { retry_after } | Self::ServerError { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SuccessBody {
+    #[serde(default, deserialize_with = "opt_string")]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    errors: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default, deserialize_with = "opt_string")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    message: Option<String>,
+}
+
+fn parse_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, UnexpectedReason> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| UnexpectedReason::Body {
+        path: e.path().to_string(),
+        detail: e.inner().to_string(),
+    })?;
+    de.end().map_err(|e| UnexpectedReason::Body {
+        path: ".".into(),
+        detail: e.to_string(),
+    })?;
+    Ok(value)
+}
+
+/// Classifies a response to Submit KYC With Token.
+///
+/// # Errors
+/// A [`ResponseError`] for every answer other than acceptance: 401, 422, 400, 429, 5xx,
+/// 3xx (never followed), and anything undocumented or unreadable, with a bounded excerpt of
+/// the body.
+///
+/// ```
+/// use clever_kyc_core::{parse_submit_response, ResponseError};
+/// let ok = http::Response::builder().status(200).body(r#"{"status":"OK"}"#)?;
+/// assert_eq!(parse_submit_response(&ok).unwrap().status, "OK");
+///
+/// let denied = http::Response::builder()
+///     .status(401)
+///     .body(r#"{"errors":{"code":"REQUIRE_LOGIN","message":"Not Authorised"}}"#)?;
+/// let err = parse_submit_response(&denied).unwrap_err();
+/// assert_eq!(err.code(), Some("REQUIRE_LOGIN"));
+/// # Ok::<(), http::Error>(())
+/// ```
+pub fn parse_submit_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
+) -> Result<Accepted, ResponseError> {
+    let status = response.status();
+    let headers = response.headers();
+    let body = response.body().as_ref();
+    let unexpected = |reason| ResponseError::Unexpected {
+        status,
+        content_type: headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        reason,
+        body: BodySnippet::new(body),
+    };
+    match status.as_u16() {
+        200 => {
+            let parsed: SuccessBody = parse_json(body).map_err(unexpected)?;
+            match parsed.status {
+                Some(word) if word.trim().eq_ignore_ascii_case("ok") => {
+                    Ok(Accepted { status: word })
+                }
+                Some(word) => Err(unexpected(UnexpectedReason::StatusWord(word))),
+                None => Err(unexpected(UnexpectedReason::Body {
+                    path: "status".into(),
+                    detail: "missing".into(),
+                })),
+            }
+        }
+        401 | 422 => {
+            let ErrorEnvelope { errors } = parse_json(body).map_err(unexpected)?;
+            let (code, message) = (errors.code, errors.message);
+            Err(if status == StatusCode::UNAUTHORIZED {
+                ResponseError::Unauthorized { code, message }
+            } else {
+                ResponseError::Unprocessable { code, message }
+            })
+        }
+        400 => {
+            // Undocumented for this endpoint: take the envelope if it is there, never require it.
+            let (code, message) = match serde_json::from_slice::<ErrorEnvelope>(body) {
+                Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
+                Err(_) => (None, None),
+            };
+            Err(ResponseError::BadRequest {
+                code,
+                message,
+                body: BodySnippet::new(body),
+            })
+        }
+        429 => Err(ResponseError::RateLimited {
+            retry_after: RetryAfter::from_headers(headers),
+        }),
+        500..=599 => Err(ResponseError::ServerError {
+            status,
+            retry_after: RetryAfter::from_headers(headers),
+            body: BodySnippet::new(body),
+        }),
+        300..=399 => Err(ResponseError::Redirect {
+            status,
+            location: headers
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        }),
+        _ => Err(unexpected(UnexpectedReason::Status)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> Response<Vec<u8>> {
+        let mut r = Response::new(body.as_bytes().to_vec());
+        *r.status_mut() = StatusCode::from_u16(status).unwrap();
+        r
+    }
+
+    #[test]
+    fn both_spellings_of_ok_are_acceptance() {
+        for word in ["Ok", "OK", "ok"] {
+            let body = format!(r#"{{"status":"{word}"}}"#);
+            assert_eq!(
+                parse_submit_response(&response(200, &body)).unwrap().status,
+                word
+            );
+        }
+    }
+
+    #[test]
+    fn a_200_that_is_not_ok_is_unexpected() {
+        let err = parse_submit_response(&response(200, r#"{"status":"Error"}"#)).unwrap_err();
+        assert!(matches!(
+            err,
+            ResponseError::Unexpected {
+                reason: UnexpectedReason::StatusWord(_),
+                ..
+            }
+        ));
+        let err = parse_submit_response(&response(200, "")).unwrap_err();
+        assert!(matches!(err, ResponseError::Unexpected { .. }));
+        let err = parse_submit_response(&response(200, r#"{"status":"Ok"} trailing"#)).unwrap_err();
+        assert!(matches!(err, ResponseError::Unexpected { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_422_without_code_keeps_the_message() {
+        let err = parse_submit_response(&response(
+            422,
+            r#"{"errors":{"message":"Email can't be blank"}}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(err.code(), None);
+        assert_eq!(err.message(), Some("Email can't be blank"));
+        assert!(err.is_rejection());
+    }
+
+    #[test]
+    fn a_401_with_an_html_body_is_unexpected_and_names_the_path() {
+        let err = parse_submit_response(&response(401, "{\"errors\": 5}")).unwrap_err();
+        match err {
+            ResponseError::Unexpected {
+                reason: UnexpectedReason::Body { path, .. },
+                ..
+            } => {
+                assert_eq!(path, "errors");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_400_body_may_be_empty_or_not_json() {
+        for body in [
+            "",
+            "<html>bad</html>",
+            r#"{"errors":{"code":"BAD_REQUEST","message":"x"}}"#,
+        ] {
+            let err = parse_submit_response(&response(400, body)).unwrap_err();
+            assert!(matches!(err, ResponseError::BadRequest { .. }), "{body}");
+        }
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_http_dates() {
+        let mut r = response(429, "");
+        r.headers_mut().insert(RETRY_AFTER, "7".parse().unwrap());
+        let err = parse_submit_response(&r).unwrap_err();
+        assert_eq!(
+            err.retry_after(),
+            Some(RetryAfter::Delay(Duration::from_secs(7)))
+        );
+
+        let mut r = response(503, "");
+        r.headers_mut().insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        let after = parse_submit_response(&r)
+            .unwrap_err()
+            .retry_after()
+            .unwrap();
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:27:50 GMT").unwrap();
+        assert_eq!(after.delay_from(now), Duration::from_secs(10));
+        assert_eq!(
+            after.delay_from(now + Duration::from_secs(60)),
+            Duration::ZERO
+        );
+
+        let mut r = response(429, "");
+        r.headers_mut().insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(parse_submit_response(&r).unwrap_err().retry_after(), None);
+    }
+
+    #[test]
+    fn redirects_are_reported_with_their_location() {
+        let mut r = response(302, "");
+        r.headers_mut()
+            .insert(LOCATION, "https://elsewhere.example/".parse().unwrap());
+        let err = parse_submit_response(&r).unwrap_err();
+        assert_eq!(
+            err,
+            ResponseError::Redirect {
+                status: StatusCode::FOUND,
+                location: Some("https://elsewhere.example/".into())
+            }
+        );
+    }
+
+    #[test]
+    fn other_statuses_are_unexpected() {
+        for status in [201, 204, 403, 404, 418] {
+            let err = parse_submit_response(&response(status, "{}")).unwrap_err();
+            assert!(matches!(
+                err,
+                ResponseError::Unexpected {
+                    reason: UnexpectedReason::Status,
+                    ..
+                }
+            ));
+            assert_eq!(err.status().as_u16(), status);
+        }
+    }
+}
