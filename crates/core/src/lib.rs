@@ -98,6 +98,7 @@ mod request;
 mod response;
 mod retry;
 mod secret;
+mod settings;
 mod snippet;
 mod submission;
 mod transport;
@@ -126,6 +127,7 @@ pub use request::{APP_ID_HEADER, HttpRequest, SECRET_KEY_HEADER, build_submit_re
 pub use response::{Accepted, ResponseError, RetryAfter, UnexpectedReason, parse_submit_response};
 pub use retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
 pub use secret::{AuthorizationValue, SecretKey, SecretValueError, secrets_match};
+pub use settings::TransportSettings;
 pub use snippet::{BodySnippet, MAX_SNIPPET_BYTES};
 pub use submission::{
     KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken, TokenError, ValidationError,

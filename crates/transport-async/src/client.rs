@@ -1,0 +1,175 @@
+//! The async client.
+
+use std::time::{Instant, SystemTime};
+
+use clever_kyc_core::{
+    ApiConfig, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy, Step, SubmitCall,
+    SubmitError, Submitted, TransportSettings,
+};
+use tracing::Instrument;
+
+use crate::send::send;
+use crate::tls::safe_reqwest_builder;
+
+/// Submits KYC share tokens over reqwest. Cheap to clone; clones share the connection pool.
+///
+/// ```no_run
+/// use clever_kyc_async::{Client, Credentials, Environment, KycSubmission};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
+/// let submission = KycSubmission::builder()
+///     .email("contact@example.com")
+///     .token("_act-sbx-share-token")
+///     .webhook("https://merchant.example/kyc/callback", "Bearer unique-per-submission")
+///     .build()?;
+/// let submitted = client.submit(&submission).await?;
+/// println!("accepted after {} attempt(s)", submitted.attempts);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ApiConfig,
+    policy: RetryPolicy,
+    settings: TransportSettings,
+}
+
+impl Client {
+    /// A client with the safe defaults (see [`ClientBuilder`]).
+    ///
+    /// # Errors
+    /// [`ClientBuildError`] if the configuration is unusable or TLS cannot be set up.
+    pub fn new(
+        environment: Environment,
+        credentials: Credentials,
+    ) -> Result<Self, ClientBuildError> {
+        Self::builder(environment, credentials).build()
+    }
+
+    /// Starts a builder.
+    pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
+        ClientBuilder {
+            environment,
+            credentials,
+            policy: RetryPolicy::default(),
+            settings: TransportSettings::default(),
+            http: None,
+        }
+    }
+
+    /// The configuration requests are built from.
+    pub fn config(&self) -> &ApiConfig {
+        &self.config
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Submits a KYC share token, retrying as the policy allows.
+    ///
+    /// # Errors
+    /// [`SubmitError`] with the API's refusal or the transport failure, and the number of
+    /// attempts. Check [`SubmitError::may_have_been_processed`] before asking for a new token.
+    pub async fn submit(&self, submission: &KycSubmission) -> Result<Submitted, SubmitError> {
+        let call = SubmitCall::new(&self.config, submission, self.policy.clone());
+        self.drive(call)
+            .instrument(tracing::info_span!(
+                "clever_kyc.submit",
+                transport = "reqwest"
+            ))
+            .await
+    }
+
+    async fn drive(&self, mut call: SubmitCall) -> Result<Submitted, SubmitError> {
+        let started = Instant::now();
+        loop {
+            let result = send(&self.http, call.start_attempt(), &self.settings).await;
+            match call.finish_attempt(
+                result,
+                SystemTime::now(),
+                started.elapsed(),
+                fastrand::f64(),
+            ) {
+                Step::RetryAfter(delay) => tokio::time::sleep(delay).await,
+                Step::Done(outcome) => return outcome,
+            }
+        }
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// Defaults: rustls on ring; redirects never followed (a 3xx comes back as
+/// `ResponseError::Redirect`); 10 s connect and 30 s attempt timeouts; 1 MiB response body
+/// limit; [`RetryPolicy::default`], safe for single-use tokens.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    environment: Environment,
+    credentials: Credentials,
+    policy: RetryPolicy,
+    settings: TransportSettings,
+    http: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Timeouts and the response body limit.
+    pub fn transport_settings(mut self, settings: TransportSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (its pool, proxy and TLS settings are kept). The
+    /// attempt timeout and body limit still apply.
+    ///
+    /// # Security
+    /// Build it with `redirect::Policy::none()`: reqwest forwards custom headers such as
+    /// `secret-key` across redirects. A response that arrives after a redirect is reported
+    /// as a transport error, but by then the secret has been sent.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`ClientBuildError`] if the configuration is unusable or TLS cannot be set up.
+    pub fn build(self) -> Result<Client, ClientBuildError> {
+        let config = ApiConfig::new(self.environment, self.credentials)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => safe_reqwest_builder(&self.settings)?.build()?,
+        };
+        Ok(Client {
+            http,
+            config,
+            policy: self.policy,
+            settings: self.settings,
+        })
+    }
+}
+
+/// The client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientBuildError {
+    /// The environment or credentials are unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// TLS could not be configured.
+    #[error("TLS could not be configured")]
+    Tls(#[from] rustls::Error),
+    /// reqwest refused the configuration.
+    #[error("the HTTP client could not be built")]
+    Http(#[from] reqwest::Error),
+}

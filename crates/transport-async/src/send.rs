@@ -1,0 +1,59 @@
+//! One attempt over reqwest: send, read the body under the limit, classify failures.
+
+use clever_kyc_core::{
+    HttpRequest, HttpResponse, TransportError, TransportErrorKind, TransportSettings,
+};
+
+/// Sends one request and reads its whole response under the body limit.
+pub(crate) async fn send(
+    http: &reqwest::Client,
+    request: HttpRequest,
+    settings: &TransportSettings,
+) -> Result<HttpResponse, TransportError> {
+    let mut request = reqwest::Request::try_from(request).map_err(classify)?;
+    // Applies even to a caller-supplied client built without a timeout.
+    *request.timeout_mut() = Some(settings.request_timeout);
+    let sent_to = request.url().clone();
+    let mut response = http.execute(request).await.map_err(classify)?;
+    if response.url() != &sent_to {
+        // Only a caller-supplied client can follow redirects; by then the secret-key has been
+        // sent to the redirect target. Report it rather than trusting that answer.
+        return Err(TransportError::new(
+            TransportErrorKind::Client,
+            "the reqwest::Client followed a redirect; build it with redirect::Policy::none()",
+        ));
+    }
+    settings.check_announced_length(response.content_length())?;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if (body.len() + chunk.len()) as u64 > settings.response_body_limit {
+            return Err(settings.too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut out = http::Response::new(body);
+    *out.status_mut() = response.status();
+    *out.version_mut() = response.version();
+    *out.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(out)
+}
+
+/// Maps reqwest's error to the core's classification, keeping it as the source.
+fn classify(error: reqwest::Error) -> TransportError {
+    let kind = if error.is_connect() {
+        // reqwest reports connect timeouts as connect errors whose cause is a timeout.
+        if error.is_timeout() {
+            TransportErrorKind::ConnectTimeout
+        } else {
+            TransportErrorKind::Connect
+        }
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_builder() || error.is_redirect() {
+        TransportErrorKind::Client
+    } else {
+        // Failed while sending or receiving: the request may have reached the server.
+        TransportErrorKind::Io
+    };
+    TransportError::new(kind, error.without_url())
+}
