@@ -1,1 +1,2 @@
+//! The `clever-kyc` command (being written).
 fn main() {}

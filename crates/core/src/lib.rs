@@ -134,7 +134,7 @@ pub use submission::{
     WebhookNotification,
 };
 pub use transport::{TransportError, TransportErrorKind, error_chain};
-pub use url::{UrlError, is_loopback_host};
+pub use url::{UrlError, check_endpoint_url, is_loopback_host};
 
 /// The response type transports hand back: the `http` crate's, with the body as bytes.
 pub type HttpResponse = http::Response<Vec<u8>>;

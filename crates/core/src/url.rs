@@ -75,6 +75,20 @@ pub(crate) fn parse_checked(raw: &str, allow_query: bool) -> Result<Uri, UrlErro
     }
 }
 
+/// Checks a callback `endpoint_url` under the SDK's rules: absolute, no user info, `https`
+/// (or `http` to a loopback host).
+///
+/// # Errors
+/// [`UrlError`] naming the rule that failed.
+///
+/// ```
+/// assert!(clever_kyc_core::check_endpoint_url("https://merchant.example/kyc?x=1").is_ok());
+/// assert!(clever_kyc_core::check_endpoint_url("http://merchant.example/kyc").is_err());
+/// ```
+pub fn check_endpoint_url(raw: &str) -> Result<Uri, UrlError> {
+    parse_checked(raw, true)
+}
+
 /// `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`.
 pub fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_end_matches('.');

@@ -1,0 +1,74 @@
+//! How the simulator behaves: accepted credentials, token lifetime, delivery schedule.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clever_kyc_core::Credentials;
+
+/// The simulator's settings. [`MockConfig::new`] gives local-friendly defaults.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Where to listen; port 0 picks a free port. Default `127.0.0.1:0`.
+    pub bind: SocketAddr,
+    /// The app-id / secret-key pair accepted; anything else is answered 401.
+    pub credentials: Credentials,
+    /// How long issued tokens stay valid (Sumsub share tokens live minutes). Default 20 min.
+    pub token_ttl: Duration,
+    /// Largest request body accepted; larger ones are answered 413. Default 64 KiB.
+    pub max_body_bytes: usize,
+    /// When callbacks are delivered and retried.
+    pub delivery: DeliverySchedule,
+    /// How long a stalled response waits before answering. Default 300 s.
+    pub stall: Duration,
+}
+
+impl MockConfig {
+    /// Defaults for local use, accepting `credentials`.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials,
+            token_ttl: Duration::from_secs(20 * 60),
+            max_body_bytes: 64 * 1024,
+            delivery: DeliverySchedule::default(),
+            stall: Duration::from_secs(300),
+        }
+    }
+}
+
+/// When KYCStatusChanged callbacks go out, and how failed deliveries are retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliverySchedule {
+    /// Wait after acceptance before the `pending` callback. Default 50 ms.
+    pub first_delay: Duration,
+    /// Wait between the `pending` callback and the final status. Default 300 ms.
+    pub final_delay: Duration,
+    /// Waits before each retry of a failed delivery; their count is the number of retries.
+    /// Default 1 s, 2 s, 4 s, 8 s.
+    pub retry_delays: Vec<Duration>,
+    /// Per-attempt timeout of a delivery. Default 10 s.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for DeliverySchedule {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_millis(50),
+            final_delay: Duration::from_millis(300),
+            retry_delays: [1, 2, 4, 8].map(Duration::from_secs).to_vec(),
+            attempt_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl DeliverySchedule {
+    /// A fast schedule for tests: 10 ms delays, retries after 50 ms, 100 ms, 200 ms.
+    pub fn fast() -> Self {
+        Self {
+            first_delay: Duration::from_millis(10),
+            final_delay: Duration::from_millis(10),
+            retry_delays: [50, 100, 200].map(Duration::from_millis).to_vec(),
+            attempt_timeout: Duration::from_secs(5),
+        }
+    }
+}

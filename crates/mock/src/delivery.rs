@@ -1,0 +1,90 @@
+//! Delivering KYCStatusChanged callbacks: pending first, then the final status, each retried
+//! with backoff until the receiver answers 200, the same payload every time.
+
+use std::sync::Arc;
+
+use clever_kyc_core::{
+    AuthorizationValue, KycStatus, TransportSettings, callback_request, error_chain,
+};
+
+use crate::contact::status_changed;
+use crate::records::{DeliveryAttempt, SubmissionRecord};
+use crate::store::Store;
+
+/// The HTTP client deliveries use: the SDK's own safe reqwest setup.
+pub(crate) fn delivery_client(store: &Store) -> Result<reqwest::Client, String> {
+    let settings = TransportSettings {
+        request_timeout: store.config.delivery.attempt_timeout,
+        ..TransportSettings::default()
+    };
+    clever_kyc_async::safe_reqwest_builder(&settings)
+        .map_err(|e| e.to_string())?
+        .build()
+        .map_err(|e| error_chain(&e))
+}
+
+pub(crate) async fn deliver_all(
+    store: Arc<Store>,
+    client: reqwest::Client,
+    submission: SubmissionRecord,
+    endpoint_url: String,
+    authorization: AuthorizationValue,
+) {
+    let schedule = store.config.delivery.clone();
+    let mut statuses = vec![KycStatus::Pending];
+    statuses.extend(submission.outcome.final_status());
+    for (index, status) in statuses.into_iter().enumerate() {
+        let wait = if index == 0 {
+            schedule.first_delay
+        } else {
+            schedule.final_delay
+        };
+        tokio::time::sleep(wait).await;
+        let event = status_changed(&submission.email, status.clone());
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            // Rebuilt per attempt from the same event: the same bytes every time.
+            let Ok(request) = callback_request(&endpoint_url, &authorization, &event) else {
+                tracing::warn!(
+                    submission = submission.id,
+                    "callback URL is unusable; not delivering"
+                );
+                return;
+            };
+            let (http_status, error) = match reqwest::Request::try_from(request) {
+                Ok(req) => match client.execute(req).await {
+                    Ok(response) => (Some(response.status().as_u16()), None),
+                    Err(e) => (None, Some(error_chain(&e.without_url()))),
+                },
+                Err(e) => (None, Some(error_chain(&e))),
+            };
+            let delivered = http_status == Some(200);
+            store.record_delivery(DeliveryAttempt {
+                submission_id: submission.id,
+                email: submission.email.clone(),
+                kyc_status: status.as_str().to_owned(),
+                attempt,
+                at_ms: store.now_ms(),
+                http_status,
+                error,
+                delivered,
+            });
+            if delivered {
+                break;
+            }
+            match schedule.retry_delays.get(attempt as usize - 1) {
+                Some(delay) => tokio::time::sleep(*delay).await,
+                None => {
+                    tracing::warn!(
+                        submission = submission.id,
+                        status = status.as_str(),
+                        attempt,
+                        "giving up delivering a callback"
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
