@@ -47,7 +47,7 @@ impl RetryClass {
         use crate::transport::TransportErrorKind as K;
         match error.kind() {
             kind if kind.request_never_sent() => Self::NeverSent,
-            K::BodyTooLarge { .. } => Self::Final,
+            K::BodyTooLarge { .. } | K::RedirectFollowed => Self::Final,
             _ => Self::Ambiguous,
         }
     }

@@ -25,6 +25,9 @@ pub enum TransportErrorKind {
     Protocol,
     /// The HTTP client could not be set up or refused the request before sending it.
     Client,
+    /// A caller-supplied HTTP client followed a redirect: the request (and its secret-key)
+    /// went to the redirect target too. Never retried.
+    RedirectFollowed,
 }
 
 impl TransportErrorKind {
@@ -43,6 +46,9 @@ impl TransportErrorKind {
             Self::BodyTooLarge { limit } => format!("the response body exceeded the {limit}-byte limit"),
             Self::Protocol => "the peer's answer was not valid HTTP".into(),
             Self::Client => "the HTTP client refused to send the request".into(),
+            Self::RedirectFollowed => {
+                "the HTTP client followed a redirect, sending the request elsewhere too; configure it never to follow redirects".into()
+            }
         }
     }
 }

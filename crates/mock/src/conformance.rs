@@ -308,3 +308,90 @@ fn refused_base_url() -> Result<String, String> {
     drop(listener);
     Ok(format!("http://{addr}"))
 }
+
+/// Collects a transport's results over the table: the printed table, the failures, and
+/// everything the run logged or printed, searched for secrets at the end.
+#[derive(Debug)]
+pub struct Run {
+    logs: crate::audit::LogCapture,
+    table: String,
+    failures: Vec<String>,
+    printed: String,
+}
+
+impl Run {
+    /// Starts a run, capturing all tracing output of the process.
+    pub fn start() -> Self {
+        Self {
+            logs: crate::audit::LogCapture::install(),
+            table: format!("{:<32} | {:<50} | attempts\n", "case", "outcome"),
+            failures: Vec::new(),
+            printed: String::new(),
+        }
+    }
+
+    /// Records one case's outcome; `client` is the transport's client, whose `Debug` output
+    /// joins the leak search.
+    pub fn record(
+        &mut self,
+        case: &Case,
+        outcome: &Result<Submitted, SubmitError>,
+        prepared: &Prepared,
+        mock: &MockServer,
+        elsewhere: &MockServer,
+        client: &dyn std::fmt::Debug,
+    ) {
+        let (summary, attempts) = match outcome {
+            Ok(done) => (format!("accepted ({})", done.status), done.attempts),
+            Err(e) => (
+                e.to_string()
+                    .chars()
+                    .skip_while(|c| *c != ':')
+                    .skip(2)
+                    .take(50)
+                    .collect(),
+                e.attempts(),
+            ),
+        };
+        self.table.push_str(&format!(
+            "{:<32} | {:<50} | {attempts}\n",
+            case.name, summary
+        ));
+        self.printed
+            .push_str(&format!("{outcome:?}\n{client:?}\n{prepared:?}\n"));
+        if let Err(e) = outcome {
+            self.printed.push_str(&clever_kyc_core::error_chain(e));
+        }
+        if let Err(problem) = case.check(outcome, prepared, mock, elsewhere) {
+            self.failures.push(problem);
+        }
+    }
+
+    /// The table of outcomes and attempts.
+    ///
+    /// # Errors
+    /// Every case that differed from the table, and any secret found in the tracing output
+    /// or in the Debug and Display texts.
+    pub fn finish(mut self) -> Result<String, String> {
+        let logged = self.logs.contents();
+        if !logged.contains("sending KYC submission") {
+            self.failures
+                .push("the log capture saw no tracing output".into());
+        }
+        let texts = [
+            ("tracing output", logged.as_str()),
+            ("Debug and Display output", self.printed.as_str()),
+        ];
+        if let Some((place, secret)) =
+            crate::audit::find_leak(&texts, &[TEST_SECRET_KEY, TEST_AUTHORIZATION])
+        {
+            self.failures
+                .push(format!("{secret:?} appeared in the {place}"));
+        }
+        if self.failures.is_empty() {
+            Ok(self.table)
+        } else {
+            Err(format!("{}\n{}", self.table, self.failures.join("\n")))
+        }
+    }
+}

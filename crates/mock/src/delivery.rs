@@ -31,6 +31,10 @@ pub(crate) async fn deliver_all(
     authorization: AuthorizationValue,
 ) {
     let schedule = store.config.delivery.clone();
+    let loopback = clever_kyc_core::check_endpoint_url(&endpoint_url)
+        .ok()
+        .and_then(|uri| uri.host().map(clever_kyc_core::is_loopback_host))
+        .unwrap_or(false);
     let mut statuses = vec![KycStatus::Pending];
     statuses.extend(submission.outcome.final_status());
     for (index, status) in statuses.into_iter().enumerate() {
@@ -41,6 +45,20 @@ pub(crate) async fn deliver_all(
         };
         tokio::time::sleep(wait).await;
         let event = status_changed(&submission.email, status.clone());
+        if !loopback {
+            // A local simulator must never reach out to the internet.
+            store.record_delivery(DeliveryAttempt {
+                submission_id: submission.id,
+                email: submission.email.clone(),
+                kyc_status: status.as_str().to_owned(),
+                attempt: 1,
+                at_ms: store.now_ms(),
+                http_status: None,
+                error: Some("not delivered: the simulator delivers only to loopback hosts".into()),
+                delivered: false,
+            });
+            continue;
+        }
         let mut attempt = 0u32;
         loop {
             attempt += 1;

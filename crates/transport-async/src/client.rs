@@ -131,6 +131,11 @@ impl ClientBuilder {
     /// Uses your own `reqwest::Client` (its pool, proxy and TLS settings are kept). The
     /// attempt timeout and body limit still apply.
     ///
+    /// This workspace builds reqwest with `rustls-no-provider` (so that aws-lc-rs is never
+    /// compiled), so `reqwest::Client::new()` panics for want of a crypto provider: start from
+    /// [`safe_reqwest_builder`](crate::safe_reqwest_builder) or pass
+    /// [`rustls_config`](crate::rustls_config) to `tls_backend_preconfigured`.
+    ///
     /// # Security
     /// Build it with `redirect::Policy::none()`: reqwest forwards custom headers such as
     /// `secret-key` across redirects. A response that arrives after a redirect is reported

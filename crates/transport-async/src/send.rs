@@ -18,9 +18,8 @@ pub(crate) async fn send(
     if response.url() != &sent_to {
         // Only a caller-supplied client can follow redirects; by then the secret-key has been
         // sent to the redirect target. Report it rather than trusting that answer.
-        return Err(TransportError::new(
-            TransportErrorKind::Client,
-            "the reqwest::Client followed a redirect; build it with redirect::Policy::none()",
+        return Err(TransportError::from_kind(
+            TransportErrorKind::RedirectFollowed,
         ));
     }
     settings.check_announced_length(response.content_length())?;

@@ -1,10 +1,9 @@
-//! The async transport against the simulator: the shared conformance table, and a leak
+//! The async transport against the simulator: the shared conformance table, with a leak
 //! audit of everything it logs and prints.
 
-use clever_kyc_async::{Client, SubmitError, Submitted};
-use clever_kyc_mock::audit::{LogCapture, find_leak};
-use clever_kyc_mock::conformance::{self, TEST_AUTHORIZATION, TEST_SECRET_KEY};
-use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer};
+use clever_kyc_async::{BaseUrl, Client, Environment, KycSubmission};
+use clever_kyc_mock::conformance::{self, Run};
+use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
 
 async fn mock() -> MockServer {
     let mut config = MockConfig::new(conformance::credentials());
@@ -15,10 +14,7 @@ async fn mock() -> MockServer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_conformance_case_with_no_secret_in_logs_or_debug_output() {
-    let logs = LogCapture::install();
-    let mut failures = Vec::new();
-    let mut printed = String::new();
-    println!("{:<32} | {:<45} | attempts", "case", "outcome");
+    let mut run = Run::start();
     for case in conformance::cases() {
         let (mock, elsewhere) = (mock().await, mock().await);
         let prepared = case.prepare(&mock, &elsewhere).unwrap();
@@ -27,53 +23,22 @@ async fn every_conformance_case_with_no_secret_in_logs_or_debug_output() {
             .transport_settings(conformance::settings())
             .build()
             .unwrap();
-        let outcome: Result<Submitted, SubmitError> = client.submit(&prepared.submission).await;
-        let summary = match &outcome {
-            Ok(done) => format!("accepted ({})", done.status),
-            Err(e) => e.to_string().chars().take(45).collect(),
-        };
-        let attempts = outcome
-            .as_ref()
-            .map(|d| d.attempts)
-            .unwrap_or_else(|e| e.attempts());
-        println!("{:<32} | {:<45} | {attempts}", case.name, summary);
-        printed.push_str(&format!("{outcome:?}\n{client:?}\n{prepared:?}\n"));
-        if let Err(e) = &outcome {
-            printed.push_str(&clever_kyc_async::error_chain(e));
-        }
-        if let Err(problem) = case.check(&outcome, &prepared, &mock, &elsewhere) {
-            failures.push(problem);
-        }
+        let outcome = client.submit(&prepared.submission).await;
+        run.record(&case, &outcome, &prepared, &mock, &elsewhere, &client);
     }
-    assert!(failures.is_empty(), "{failures:#?}");
-    let logged = logs.contents();
-    assert!(
-        logged.contains("sending KYC submission"),
-        "the capture saw no tracing output"
-    );
-    let leak = find_leak(
-        &[
-            ("tracing output", &logged),
-            ("Debug and Display output", &printed),
-        ],
-        &[TEST_SECRET_KEY, TEST_AUTHORIZATION],
-    );
-    assert_eq!(leak, None, "a secret leaked");
+    let table = run.finish().unwrap_or_else(|failures| panic!("{failures}"));
+    println!("{table}");
 }
 
 #[tokio::test]
 async fn submitting_the_same_token_twice_is_refused_the_second_time() {
     let mock = mock().await;
-    let token = mock.issue_token(clever_kyc_mock::TokenOutcome::Approved);
-    let client = Client::builder(
-        clever_kyc_async::Environment::Custom(
-            clever_kyc_async::BaseUrl::parse(&mock.base_url()).unwrap(),
-        ),
-        conformance::credentials(),
-    )
-    .build()
-    .unwrap();
-    let submission = clever_kyc_async::KycSubmission::builder()
+    let token = mock.issue_token(TokenOutcome::Approved);
+    let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        .build()
+        .unwrap();
+    let submission = KycSubmission::builder()
         .email("a@example.com")
         .token(token)
         .build()
@@ -84,5 +49,39 @@ async fn submitting_the_same_token_twice_is_refused_the_second_time() {
     assert_eq!(
         second.response_error().unwrap().message(),
         Some("Token has already been used")
+    );
+}
+
+#[tokio::test]
+async fn a_caller_supplied_client_that_follows_redirects_is_caught() {
+    let (mock, elsewhere) = (mock().await, mock().await);
+    mock.inject_fault(
+        clever_kyc_mock::Fault::Redirect {
+            location: format!("{}/anywhere", elsewhere.base_url()),
+        },
+        1,
+    );
+    let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        // A user's own client with reqwest's default redirect policy (follow up to 10).
+        .http_client(
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(clever_kyc_async::rustls_config().unwrap())
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let submission = KycSubmission::builder()
+        .email("a@example.com")
+        .token("tok")
+        .build()
+        .unwrap();
+    let err = client.submit(&submission).await.unwrap_err();
+    assert_eq!(err.attempts(), 1, "a followed redirect must not be retried");
+    assert_eq!(
+        err.transport_error().map(|t| t.kind()),
+        Some(clever_kyc_async::TransportErrorKind::RedirectFollowed),
+        "{err}"
     );
 }
