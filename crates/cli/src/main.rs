@@ -1,2 +1,50 @@
-//! The `clever-kyc` command (being written).
-fn main() {}
+//! The `clever-kyc` command: submit KYC share tokens, listen for KYCStatusChanged
+//! callbacks, run the simulator, and run the end-to-end demo.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod demo;
+mod exit;
+mod listen;
+mod mock_cmd;
+mod secrets;
+mod submit;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::exit::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Logs go to stderr, off unless RUST_LOG asks; stdout stays a clean contract.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let result = match cli.command {
+        Command::Submit(args) => submit::run(args),
+        Command::Listen(args) => listen::run(args),
+        Command::Mock(args) => mock_cmd::run(args),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status),
+        Err(failure) => {
+            eprintln!("clever-kyc: {}", failure.message);
+            failure.code()
+        }
+    }
+}
+
+/// The runtime for the commands that serve.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))
+}

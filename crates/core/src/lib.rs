@@ -104,6 +104,10 @@ mod submission;
 mod transport;
 mod url;
 
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use call::{
     DEFAULT_RESPONSE_BODY_LIMIT, Step, SubmitCall, SubmitError, SubmitFailure, Submitted,
 };

@@ -33,7 +33,6 @@ pub fn http() -> reqwest::Client {
 }
 
 /// POSTs `body` to the submit endpoint with the documented headers.
-/// POSTs `body` to the submit endpoint with the documented headers.
 pub async fn post(
     mock: &MockServer,
     body: impl Into<reqwest::Body>,

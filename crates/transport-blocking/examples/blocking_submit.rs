@@ -1,5 +1,5 @@
 //! Submits a share token to a local simulator with the blocking client.
-//! Run: `cargo run -p clever-kyc-blocking --example submit_to_simulator`.
+//! Run: `cargo run -p clever-kyc-blocking --example blocking_submit`.
 
 use clever_kyc_blocking::{BaseUrl, Client, Credentials, Environment, KycSubmission};
 use clever_kyc_mock::{BlockingMockServer, MockConfig, TokenOutcome};

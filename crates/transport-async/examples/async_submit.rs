@@ -1,6 +1,6 @@
 //! Submits three share tokens concurrently to a local simulator with the async client: one
 //! accepted, one expired, one reused. Run:
-//! `cargo run -p clever-kyc-async --example submit_to_simulator`.
+//! `cargo run -p clever-kyc-async --example async_submit`.
 
 use clever_kyc_async::{BaseUrl, Client, Credentials, Environment, KycSubmission};
 use clever_kyc_mock::{MockConfig, MockServer, TokenOutcome};

@@ -1,0 +1,138 @@
+//! The command line, as a contract: scripts rely on these flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Submit Sumsub share tokens to Hello Clever, receive KYCStatusChanged callbacks, and run
+/// a local simulator of the API.
+#[derive(Debug, Parser)]
+#[command(name = "clever-kyc", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Submit a share token and a contact's email (exit 0 accepted, 2 invalid, 3 rejected, 4 failed).
+    Submit(SubmitArgs),
+    /// Receive KYCStatusChanged callbacks and print each accepted event.
+    Listen(ListenArgs),
+    /// Run the Hello Clever simulator.
+    Mock(MockArgs),
+    /// Run the end-to-end demo on the embedded simulator (no network needed).
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EnvName {
+    Sandbox,
+    Production,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CredentialArgs {
+    /// The app-id (default: $HELLO_CLEVER_APP_ID).
+    #[arg(long, env = "HELLO_CLEVER_APP_ID", hide_env_values = true)]
+    pub(crate) app_id: Option<String>,
+    /// Read the secret-key from this file, or from standard input with `-`
+    /// (default: $HELLO_CLEVER_SECRET_KEY). Never given as a flag value: `ps` would show it.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) secret_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SubmitArgs {
+    /// The contact's email.
+    #[arg(long)]
+    pub(crate) email: String,
+    /// The Sumsub share token (single use).
+    #[arg(long)]
+    pub(crate) token: String,
+    /// Where Hello Clever should POST KYCStatusChanged callbacks (https; http only for loopback).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook_url: Option<String>,
+    /// The Authorization value callbacks will carry; choose a unique value per submission.
+    #[arg(long, value_name = "VALUE", conflicts_with = "webhook_auth_file")]
+    pub(crate) webhook_auth: Option<String>,
+    /// Read the callback Authorization value from this file (`-` for standard input).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) webhook_auth_file: Option<PathBuf>,
+    /// The environment.
+    #[arg(
+        long = "env",
+        value_enum,
+        default_value = "sandbox",
+        conflicts_with = "base_url"
+    )]
+    pub(crate) environment: EnvName,
+    /// A custom base URL instead of an environment (a proxy or the simulator).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Use the blocking (ureq) transport instead of the async (reqwest) one.
+    #[arg(long)]
+    pub(crate) blocking: bool,
+    /// Seconds allowed for each attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Print one JSON object on standard output.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub(crate) bind: SocketAddr,
+    /// An accepted Authorization value (repeat for several).
+    #[arg(long = "auth", value_name = "VALUE")]
+    pub(crate) auth: Vec<String>,
+    /// A file of accepted Authorization values, one per line (`-` for standard input).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) auth_file: Option<PathBuf>,
+    /// The largest callback body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::DEFAULT_CALLBACK_BODY_LIMIT)]
+    pub(crate) max_body: usize,
+    /// Print each event as one JSON line.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MockArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    pub(crate) bind: SocketAddr,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+    /// Milliseconds before the first (pending) callback.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub(crate) first_delay_ms: u64,
+    /// Milliseconds between the pending and the final callback.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    pub(crate) final_delay_ms: u64,
+    /// Comma-separated milliseconds before each retry of a failed delivery.
+    #[arg(long, value_name = "MS,MS,...", value_delimiter = ',', default_values_t = [1000u64, 2000, 4000, 8000])]
+    pub(crate) retry_delays_ms: Vec<u64>,
+    /// Seconds an issued token stays valid.
+    #[arg(long, value_name = "SECS", default_value_t = 1200)]
+    pub(crate) token_ttl: u64,
+    /// A fault for every submit request, as JSON, e.g. '{"kind":"rate_limited","retry_after_secs":2}'.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) fault: Option<String>,
+    /// Apply --fault only to this many requests.
+    #[arg(long, value_name = "N", requires = "fault")]
+    pub(crate) fault_times: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seconds to wait for the callbacks before failing.
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    pub(crate) wait: u64,
+}

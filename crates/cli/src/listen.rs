@@ -1,0 +1,231 @@
+//! The webhook receiver: core's verification and parsing behind an HTTP server, with
+//! duplicate marking. `clever-kyc listen` prints its events; the demo consumes them.
+
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use clever_kyc_core::{
+    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, IdempotencyKey, KycStatusChanged,
+};
+use http::{HeaderMap, Method, StatusCode, Uri};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use crate::args::ListenArgs;
+use crate::exit::Failure;
+use crate::secrets::read_secret_file;
+
+/// Keys remembered for duplicate marking; the oldest are forgotten past this.
+const REMEMBERED_KEYS: usize = 100_000;
+
+/// An accepted callback.
+#[derive(Debug, Clone)]
+pub(crate) struct ReceivedEvent {
+    pub(crate) event: KycStatusChanged,
+    pub(crate) key: IdempotencyKey,
+    pub(crate) duplicate: bool,
+}
+
+impl ReceivedEvent {
+    /// The JSON line `listen --json` prints.
+    pub(crate) fn to_json(&self) -> Value {
+        let mut value = serde_json::to_value(&self.event).unwrap_or_else(|_| json!({}));
+        if let Some(statuses) = value.get_mut("kyc_statuses").and_then(Value::as_array_mut) {
+            for entry in statuses {
+                if let Some(status) = entry.get_mut("kyc_status")
+                    && let Some(word) = status.as_str()
+                {
+                    *status = Value::from(word.to_lowercase());
+                }
+            }
+        }
+        value["latest_status"] = self
+            .event
+            .latest_status()
+            .map(|s| s.as_str().to_lowercase())
+            .into();
+        value["idempotency_key"] = Value::from(self.key.as_str());
+        value["duplicate"] = Value::from(self.duplicate);
+        value
+    }
+
+    /// The line `listen` prints without `--json`.
+    pub(crate) fn to_text(&self) -> String {
+        let email = self.event.email.as_deref().unwrap_or("(no email)");
+        let latest = self.event.latest();
+        let status = latest
+            .and_then(|e| e.kyc_status.as_ref())
+            .map_or("(no status)", |s| s.as_str());
+        let message = latest
+            .and_then(|e| e.message.as_deref())
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default();
+        let duplicate = if self.duplicate {
+            " [duplicate delivery]"
+        } else {
+            ""
+        };
+        format!("KYCStatusChanged {email}: {status}{message}{duplicate}")
+    }
+}
+
+#[derive(Clone)]
+struct ListenState {
+    receiver: Arc<CallbackReceiver>,
+    seen: Arc<Mutex<(HashSet<IdempotencyKey>, VecDeque<IdempotencyKey>)>>,
+    events: mpsc::UnboundedSender<ReceivedEvent>,
+}
+
+impl ListenState {
+    /// Whether this key arrived before; remembers it.
+    fn is_duplicate(&self, key: &IdempotencyKey) -> bool {
+        let mut guard = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *guard;
+        if set.contains(key) {
+            return true;
+        }
+        set.insert(key.clone());
+        order.push_back(key.clone());
+        if order.len() > REMEMBERED_KEYS
+            && let Some(old) = order.pop_front()
+        {
+            set.remove(&old);
+        }
+        false
+    }
+}
+
+/// Serves callbacks on `listener` until the task is dropped; accepted events go to `events`.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    receiver: CallbackReceiver,
+    events: mpsc::UnboundedSender<ReceivedEvent>,
+) {
+    let state = ListenState {
+        receiver: Arc::new(receiver),
+        seen: Arc::default(),
+        events,
+    };
+    let app = Router::new().fallback(handle).with_state(state);
+    if let Err(e) = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    {
+        eprintln!("listen: the server stopped: {e}");
+    }
+}
+
+async fn handle(
+    State(state): State<ListenState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> StatusCode {
+    let refuse = |status: StatusCode, why: &dyn std::fmt::Display| {
+        // Never the header values: only what was wrong with them.
+        eprintln!(
+            "listen: refused {method} {} from {peer}: {} ({why})",
+            uri.path(),
+            status.as_u16()
+        );
+        status
+    };
+    if let Err(rejection) = state.receiver.check_head(&method, &headers) {
+        return refuse(rejection.http_status(), &rejection);
+    }
+    let limit = state.receiver.body_limit();
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format_args!("body over {limit} bytes"),
+            );
+        }
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format_args!("could not read the body: {e}"),
+            );
+        }
+    };
+    match state.receiver.parse_body(&bytes) {
+        Ok(event) => {
+            let key = event.idempotency_key();
+            let duplicate = state.is_duplicate(&key);
+            let _ = state.events.send(ReceivedEvent {
+                event,
+                key,
+                duplicate,
+            });
+            StatusCode::OK
+        }
+        Err(rejection) => refuse(rejection.http_status(), &rejection),
+    }
+}
+
+/// The accepted values from `--auth` and `--auth-file`.
+fn authenticator(args: &ListenArgs) -> Result<CallbackAuthenticator, Failure> {
+    let mut values = args.auth.clone();
+    if let Some(path) = &args.auth_file {
+        let text = read_secret_file(path, "authorization values")?;
+        values.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned),
+        );
+    }
+    if values.is_empty() {
+        return Err(Failure::usage(
+            "give at least one accepted Authorization value with --auth or --auth-file",
+        ));
+    }
+    let values = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            AuthorizationValue::new(v)
+                .map_err(|e| Failure::usage(format!("authorization value #{}: {e}", i + 1)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CallbackAuthenticator::new(values))
+}
+
+/// `clever-kyc listen`: runs until interrupted.
+pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
+    let receiver = CallbackReceiver::new(authenticator(&args)?).with_body_limit(args.max_body);
+    let runtime = crate::runtime()?;
+    runtime.block_on(async {
+        let listener = TcpListener::bind(args.bind)
+            .await
+            .map_err(|e| Failure::failed(format!("could not listen on {}: {e}", args.bind)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::failed(e.to_string()))?;
+        eprintln!("listen: receiving KYCStatusChanged callbacks on http://{addr} (any path)");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tokio::spawn(serve(listener, receiver, tx));
+        loop {
+            tokio::select! {
+                Some(event) = rx.recv() => {
+                    if args.json {
+                        println!("{}", event.to_json());
+                    } else {
+                        println!("{}", event.to_text());
+                    }
+                }
+                _ = tokio::signal::ctrl_c() => return Ok(crate::exit::OK),
+            }
+        }
+    })
+}

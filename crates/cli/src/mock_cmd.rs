@@ -1,0 +1,56 @@
+//! `clever-kyc mock`: the simulator as a standalone process.
+
+use std::time::Duration;
+
+use clever_kyc_mock::{DeliverySchedule, Fault, MockConfig, MockServer};
+
+use crate::args::MockArgs;
+use crate::exit::Failure;
+use crate::secrets::credentials;
+
+pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
+    let mut config = MockConfig::new(credentials(&args.credentials)?);
+    config.bind = args.bind;
+    config.token_ttl = Duration::from_secs(args.token_ttl);
+    config.delivery = DeliverySchedule {
+        first_delay: Duration::from_millis(args.first_delay_ms),
+        final_delay: Duration::from_millis(args.final_delay_ms),
+        retry_delays: args
+            .retry_delays_ms
+            .iter()
+            .copied()
+            .map(Duration::from_millis)
+            .collect(),
+        ..DeliverySchedule::default()
+    };
+    let fault: Option<Fault> = args
+        .fault
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| Failure::usage(format!("--fault is not a fault description: {e}")))?;
+    let runtime = crate::runtime()?;
+    runtime.block_on(async {
+        let mock = MockServer::start(config)
+            .await
+            .map_err(|e| Failure::failed(clever_kyc_core::error_chain(&e)))?;
+        match (fault, args.fault_times) {
+            (Some(fault), Some(times)) => mock.inject_fault(fault, times),
+            (Some(fault), None) => mock.set_default_fault(Some(fault)),
+            (None, _) => {}
+        }
+        println!("Hello Clever simulator listening on {}", mock.base_url());
+        println!(
+            "submit endpoint: {}{}",
+            mock.base_url(),
+            clever_kyc_core::SUBMIT_PATH
+        );
+        println!(
+            "inspect: {0}/__mock/requests {0}/__mock/submissions {0}/__mock/deliveries",
+            mock.base_url()
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        mock.shutdown();
+        Ok(crate::exit::OK)
+    })
+}

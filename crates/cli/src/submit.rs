@@ -1,0 +1,211 @@
+//! `clever-kyc submit`: one submission, its outcome as text or JSON, and the exit status.
+
+use std::time::Duration;
+
+use clever_kyc_core::{
+    BaseUrl, Credentials, Environment, KycSubmission, ResponseError, SubmitError, Submitted,
+    TransportSettings, error_chain,
+};
+use serde::Serialize;
+
+use crate::args::{EnvName, SubmitArgs};
+use crate::exit::{self, Failure};
+use crate::secrets::{credentials, read_secret_file};
+
+/// What `--json` prints: one object, a stable contract for scripts.
+#[derive(Debug, Serialize)]
+pub(crate) struct Report {
+    /// `accepted`, `rejected` (the API refused it, 4xx) or `failed` (anything else).
+    pub(crate) outcome: &'static str,
+    /// The status of the last answer, if one arrived.
+    pub(crate) http_status: Option<u16>,
+    /// The API's error code, as it gave it.
+    pub(crate) code: Option<String>,
+    /// The API's error message, as it gave it.
+    pub(crate) message: Option<String>,
+    /// Attempts made.
+    pub(crate) attempts: u32,
+    /// The `status` word of an acceptance.
+    pub(crate) status: Option<String>,
+    /// What went wrong, in words.
+    pub(crate) error: Option<String>,
+    /// Whether the token may be spent although no acceptance arrived.
+    pub(crate) may_have_been_processed: bool,
+    /// `async` or `blocking`.
+    pub(crate) transport: &'static str,
+}
+
+impl Report {
+    pub(crate) fn from_outcome(
+        outcome: &Result<Submitted, SubmitError>,
+        transport: &'static str,
+    ) -> (Self, u8) {
+        match outcome {
+            Ok(done) => (
+                Self {
+                    outcome: "accepted",
+                    http_status: Some(200),
+                    code: None,
+                    message: None,
+                    attempts: done.attempts,
+                    status: Some(done.status.clone()),
+                    error: None,
+                    may_have_been_processed: true,
+                    transport,
+                },
+                exit::OK,
+            ),
+            Err(e) => {
+                let response = e.response_error();
+                let rejected = response.is_some_and(is_rejection);
+                (
+                    Self {
+                        outcome: if rejected { "rejected" } else { "failed" },
+                        http_status: response.map(|r| r.status().as_u16()),
+                        code: response.and_then(|r| r.code().map(str::to_owned)),
+                        message: response.and_then(|r| r.message().map(str::to_owned)),
+                        attempts: e.attempts(),
+                        status: None,
+                        error: Some(error_chain(e)),
+                        may_have_been_processed: e.may_have_been_processed(),
+                        transport,
+                    },
+                    if rejected {
+                        exit::REJECTED
+                    } else {
+                        exit::TRANSPORT
+                    },
+                )
+            }
+        }
+    }
+
+    fn print(&self, json: bool) {
+        if json {
+            println!("{}", serde_json::to_string(self).unwrap_or_default());
+            return;
+        }
+        match self.outcome {
+            "accepted" => println!(
+                "accepted: Hello Clever took the submission (status {:?}, {} attempt{}, {} transport)",
+                self.status.as_deref().unwrap_or(""),
+                self.attempts,
+                plural(self.attempts),
+                self.transport
+            ),
+            outcome => {
+                println!(
+                    "{outcome}: {}",
+                    self.error.as_deref().unwrap_or("unknown error")
+                );
+                if outcome == "failed" && self.may_have_been_processed {
+                    println!(
+                        "note: the token may have been spent; check the contact's KYC status before asking for a new one"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The API refused the submission itself: any 4xx it answered in its own format.
+fn is_rejection(error: &ResponseError) -> bool {
+    error.is_rejection() || matches!(error, ResponseError::RateLimited { .. })
+}
+
+/// Validates everything (exit 2 on any problem), then submits.
+pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
+    let credentials = credentials(&args.credentials)?;
+    let environment = match &args.base_url {
+        Some(url) => Environment::Custom(
+            BaseUrl::parse(url).map_err(|e| Failure::usage(format!("--base-url: {e}")))?,
+        ),
+        None => match args.environment {
+            EnvName::Sandbox => Environment::Sandbox,
+            EnvName::Production => Environment::Production,
+        },
+    };
+    let mut builder = KycSubmission::builder()
+        .email(args.email.clone())
+        .token(args.token.clone());
+    if let Some(url) = &args.webhook_url {
+        builder = builder.webhook_url(url.clone());
+    }
+    let auth = match (&args.webhook_auth, &args.webhook_auth_file) {
+        (Some(value), _) => Some(value.clone()),
+        (None, Some(path)) => Some(read_secret_file(path, "callback authorization value")?),
+        (None, None) => None,
+    };
+    if let Some(auth) = auth {
+        builder = builder.webhook_authorization(auth);
+    }
+    let submission = match builder.build() {
+        Ok(submission) => submission,
+        Err(e) => {
+            if args.json {
+                let report = serde_json::json!({
+                    "outcome": "failed", "http_status": null, "code": null, "message": e.to_string(),
+                    "attempts": 0, "error": format!("invalid {}: {e}", e.field()), "field": e.field(),
+                });
+                println!("{report}");
+            }
+            return Err(Failure::usage(format!(
+                "invalid {}: {e}; nothing was sent",
+                e.field()
+            )));
+        }
+    };
+    let settings = TransportSettings {
+        connect_timeout: Duration::from_secs(args.timeout.clamp(1, 10)),
+        request_timeout: Duration::from_secs(args.timeout.max(1)),
+        ..TransportSettings::default()
+    };
+    let (outcome, transport) = if args.blocking {
+        (
+            submit_blocking(environment, credentials, settings, &submission)?,
+            "blocking",
+        )
+    } else {
+        (
+            submit_async(environment, credentials, settings, &submission)?,
+            "async",
+        )
+    };
+    let (report, status) = Report::from_outcome(&outcome, transport);
+    report.print(args.json);
+    Ok(status)
+}
+
+fn submit_blocking(
+    environment: Environment,
+    credentials: Credentials,
+    settings: TransportSettings,
+    submission: &KycSubmission,
+) -> Result<Result<Submitted, SubmitError>, Failure> {
+    let client = clever_kyc_blocking::Client::builder(environment, credentials)
+        .transport_settings(settings)
+        .build()
+        .map_err(|e| Failure::usage(error_chain(&e)))?;
+    Ok(client.submit(submission))
+}
+
+fn submit_async(
+    environment: Environment,
+    credentials: Credentials,
+    settings: TransportSettings,
+    submission: &KycSubmission,
+) -> Result<Result<Submitted, SubmitError>, Failure> {
+    let client = clever_kyc_async::Client::builder(environment, credentials)
+        .transport_settings(settings)
+        .build()
+        .map_err(|e| Failure::usage(error_chain(&e)))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?;
+    Ok(runtime.block_on(client.submit(submission)))
+}
