@@ -1,7 +1,262 @@
-//! `cargo xtask bench`: filled in by the benchmarks issue.
+//! `cargo xtask bench [--quick]`: runs every benchmark and writes BENCHMARKS.md with each
+//! figure beside its baseline from the same run, the ratio, and the target.
 
+use std::fmt::Write as _;
+use std::fs;
 use std::path::Path;
+use std::process::Command;
 
-pub(crate) fn run(_root: &Path, _quick: bool) -> Result<(), String> {
-    Err("benchmarks are not wired yet".into())
+/// One compared figure.
+struct Row {
+    case: String,
+    sdk: f64,
+    baseline: f64,
+    baseline_name: String,
+    unit: &'static str,
+    /// The bound on sdk / baseline, and whether it is an upper (true) or lower bound.
+    target: Option<(f64, bool)>,
+}
+
+impl Row {
+    fn ratio(&self) -> f64 {
+        self.sdk / self.baseline
+    }
+
+    fn verdict(&self) -> &'static str {
+        match self.target {
+            None => "(no target)",
+            Some((limit, at_most)) => {
+                let ok = if at_most {
+                    self.ratio() <= limit
+                } else {
+                    self.ratio() >= limit
+                };
+                if ok { "met" } else { "MISSED" }
+            }
+        }
+    }
+}
+
+pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
+    let criterion_args: &[&str] = if quick {
+        &[
+            "--warm-up-time",
+            "0.2",
+            "--measurement-time",
+            "0.5",
+            "--sample-size",
+            "10",
+        ]
+    } else {
+        &["--warm-up-time", "1", "--measurement-time", "3"]
+    };
+    crate::run(
+        Command::new("cargo")
+            .args(["bench", "-p", "clever-kyc-benches", "--bench", "core", "--"])
+            .args(criterion_args),
+    )?;
+    crate::run(Command::new("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "clever-kyc-benches",
+        "--bins",
+        "-p",
+        "clever-kyc-cli",
+    ]))?;
+    let release = root.join("target/release");
+    let allocs = output(&mut Command::new(release.join("allocs")))?;
+    let mut loopback = Command::new(release.join("loopback"));
+    loopback
+        .env("CLEVER_KYC_BIN", release.join("clever-kyc"))
+        .env("BARE_LISTENER_BIN", release.join("bare_listener"));
+    if quick {
+        loopback.arg("--quick");
+    }
+    let loopback = output(&mut loopback)?;
+
+    let mut rows = cpu_rows(root)?;
+    rows.extend(loopback_rows(&loopback)?);
+    let alloc_table = alloc_table(&allocs)?;
+    let report = render(&rows, &alloc_table, quick);
+    print!("{report}");
+    fs::write(root.join("BENCHMARKS.md"), report).map_err(|e| format!("BENCHMARKS.md: {e}"))
+}
+
+fn output(command: &mut Command) -> Result<serde_json::Value, String> {
+    eprintln!("xtask: running {command:?}");
+    let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("{command:?} printed no JSON: {e}"))
+}
+
+/// The median of a criterion benchmark, in nanoseconds.
+fn criterion_median(root: &Path, group: &str, function: &str) -> Result<f64, String> {
+    let path = root
+        .join("target/criterion")
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    json["median"]["point_estimate"]
+        .as_f64()
+        .ok_or_else(|| format!("{}: no median", path.display()))
+}
+
+fn cpu_rows(root: &Path) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    let mut add = |group: &str,
+                   baseline: &str,
+                   baseline_name: &str,
+                   target: Option<(f64, bool)>|
+     -> Result<(), String> {
+        rows.push(Row {
+            case: group.to_owned(),
+            sdk: criterion_median(root, group, "sdk")?,
+            baseline: criterion_median(root, group, baseline)?,
+            baseline_name: baseline_name.to_owned(),
+            unit: "ns",
+            target,
+        });
+        Ok(())
+    };
+    add(
+        "build_request",
+        "hand_written",
+        "json! + Request::builder()",
+        Some((1.0, true)),
+    )?;
+    for status in ["200", "401", "422"] {
+        add(
+            &format!("parse_response_{status}"),
+            "hand_written",
+            "derived serde structs",
+            None,
+        )?;
+    }
+    for name in ["documented", "large"] {
+        let group = format!("parse_callback_{name}");
+        add(&group, "value", "serde_json::Value", Some((0.5, true)))?;
+        add(&group, "hand_written", "derived struct", Some((1.1, true)))?;
+    }
+    add(
+        "verify_parse_callback",
+        "hand_written",
+        "== on the header + derived struct",
+        None,
+    )?;
+    Ok(rows)
+}
+
+fn loopback_rows(json: &serde_json::Value) -> Result<Vec<Row>, String> {
+    let items = json.as_array().ok_or("loopback printed no list")?;
+    items
+        .iter()
+        .map(|item| {
+            let case = item["case"].as_str().unwrap_or_default().to_owned();
+            let (unit, target) = if case.starts_with("submit_latency") {
+                ("µs", Some((1.05, true)))
+            } else if case.starts_with("submit_throughput") {
+                // ≤ 1.05× the raw client's time per request is ≥ 1/1.05 of its throughput.
+                ("req/s", Some((1.0 / 1.05, false)))
+            } else if case == "listener_throughput_rps" {
+                ("req/s", Some((0.9, false)))
+            } else {
+                ("KiB", None)
+            };
+            Ok(Row {
+                sdk: item["sdk"]
+                    .as_f64()
+                    .ok_or(format!("{case}: no sdk figure"))?,
+                baseline: item["baseline"]
+                    .as_f64()
+                    .ok_or(format!("{case}: no baseline"))?,
+                baseline_name: item["baseline_name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                case,
+                unit,
+                target,
+            })
+        })
+        .collect()
+}
+
+fn alloc_table(json: &serde_json::Value) -> Result<String, String> {
+    let mut out = String::from(
+        "| case | variant | allocations per call | bytes allocated per call |\n|---|---|---:|---:|\n",
+    );
+    for item in json.as_array().ok_or("allocs printed no list")? {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.0} |",
+            item["case"].as_str().unwrap_or_default(),
+            item["variant"].as_str().unwrap_or_default(),
+            item["allocs"].as_f64().unwrap_or(f64::NAN),
+            item["bytes"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    Ok(out)
+}
+
+fn shell(command: &str) -> String {
+    Command::new("sh")
+        .args(["-c", command])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn render(rows: &[Row], allocs: &str, quick: bool) -> String {
+    let mut out = String::from("# Benchmarks\n\n");
+    let _ = writeln!(
+        out,
+        "- command: `cargo xtask bench{}`",
+        if quick { " --quick" } else { "" }
+    );
+    let _ = writeln!(out, "- date: {}", shell("date -u '+%Y-%m-%d %H:%M UTC'"));
+    let _ = writeln!(
+        out,
+        "- machine: {} cores, {}, {}",
+        shell("nproc"),
+        shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        shell("rustc --version")
+    );
+    out.push_str(
+        "- method: every SDK figure is measured in the same run as its baseline and reported as a ratio; \
+CPU figures are criterion medians; loopback latencies are medians of interleaved blocks; throughputs are \
+total requests over wall time. The machine is shared and noisy: read the ratios, not the absolute numbers.\n\n",
+    );
+    out.push_str("| case | SDK | baseline | baseline is | ratio (SDK / baseline) | target | verdict |\n|---|---:|---:|---|---:|---|---|\n");
+    for row in rows {
+        let target = match row.target {
+            None => "—".to_owned(),
+            Some((limit, true)) => format!("≤ {limit:.2}"),
+            Some((limit, false)) => format!("≥ {limit:.2}"),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} {} | {:.1} {} | {} | {:.3} | {} | {} |",
+            row.case,
+            row.sdk,
+            row.unit,
+            row.baseline,
+            row.unit,
+            row.baseline_name,
+            row.ratio(),
+            target,
+            row.verdict()
+        );
+    }
+    out.push_str("\n## Allocations\n\n");
+    out.push_str(allocs);
+    out
 }

@@ -9,11 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use clever_kyc_core::{
-    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, IdempotencyKey, KycStatusChanged,
+    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, IdempotencyKey, KycStatus,
+    KycStatusChanged,
 };
 use http::{HeaderMap, Method, StatusCode, Uri};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -33,26 +34,40 @@ pub(crate) struct ReceivedEvent {
 }
 
 impl ReceivedEvent {
-    /// The JSON line `listen --json` prints.
-    pub(crate) fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(&self.event).unwrap_or_else(|_| json!({}));
-        if let Some(statuses) = value.get_mut("kyc_statuses").and_then(Value::as_array_mut) {
-            for entry in statuses {
-                if let Some(status) = entry.get_mut("kyc_status")
-                    && let Some(word) = status.as_str()
-                {
-                    *status = Value::from(word.to_lowercase());
+    /// The JSON line `listen --json` prints: the event with `kyc_statuses` lower-cased, plus
+    /// `latest_status`, `idempotency_key` and `duplicate`.
+    pub(crate) fn to_json_line(&self) -> String {
+        let needs_lowering = self
+            .event
+            .kyc_statuses
+            .iter()
+            .filter_map(|e| e.kyc_status.as_ref())
+            .any(|s| s.as_str().chars().any(char::is_uppercase));
+        let lowered;
+        let event = if needs_lowering {
+            let mut copy = self.event.clone();
+            for entry in &mut copy.kyc_statuses {
+                if let Some(status) = &entry.kyc_status {
+                    entry.kyc_status = Some(KycStatus::from_word(&status.as_str().to_lowercase()));
                 }
             }
+            lowered = copy;
+            &lowered
+        } else {
+            &self.event
+        };
+        // Serialize once and splice the extra fields in before the closing brace, rather than
+        // building a serde_json::Value.
+        let mut line = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+        line.pop();
+        let latest = event.latest_status().map(KycStatus::as_str);
+        let extra = json!({"latest_status": latest, "idempotency_key": self.key.as_str(), "duplicate": self.duplicate});
+        let extra = extra.to_string();
+        if line.len() > 1 {
+            line.push(',');
         }
-        value["latest_status"] = self
-            .event
-            .latest_status()
-            .map(|s| s.as_str().to_lowercase())
-            .into();
-        value["idempotency_key"] = Value::from(self.key.as_str());
-        value["duplicate"] = Value::from(self.duplicate);
-        value
+        line.push_str(&extra[1..]);
+        line
     }
 
     /// The line `listen` prints without `--json`.
@@ -201,6 +216,32 @@ fn authenticator(args: &ListenArgs) -> Result<CallbackAuthenticator, Failure> {
     Ok(CallbackAuthenticator::new(values))
 }
 
+/// Prints events as they come, one line each, flushing whenever the queue is empty: one
+/// write per burst rather than per event.
+async fn print_events(mut rx: mpsc::UnboundedReceiver<ReceivedEvent>, json: bool) {
+    use std::io::Write;
+    let mut batch = Vec::with_capacity(64);
+    while rx.recv_many(&mut batch, 256).await > 0 {
+        let mut out = String::new();
+        for event in batch.drain(..) {
+            out.push_str(&if json {
+                event.to_json_line()
+            } else {
+                event.to_text()
+            });
+            out.push('\n');
+        }
+        let mut stdout = std::io::stdout().lock();
+        if stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            return; // stdout closed: nothing left to print to
+        }
+    }
+}
+
 /// `clever-kyc listen`: runs until interrupted.
 pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
     let receiver = CallbackReceiver::new(authenticator(&args)?).with_body_limit(args.max_body);
@@ -213,19 +254,10 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
             .local_addr()
             .map_err(|e| Failure::failed(e.to_string()))?;
         eprintln!("listen: receiving KYCStatusChanged callbacks on http://{addr} (any path)");
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(serve(listener, receiver, tx));
-        loop {
-            tokio::select! {
-                Some(event) = rx.recv() => {
-                    if args.json {
-                        println!("{}", event.to_json());
-                    } else {
-                        println!("{}", event.to_text());
-                    }
-                }
-                _ = tokio::signal::ctrl_c() => return Ok(crate::exit::OK),
-            }
-        }
+        tokio::spawn(print_events(rx, args.json));
+        let _ = tokio::signal::ctrl_c().await;
+        Ok(crate::exit::OK)
     })
 }

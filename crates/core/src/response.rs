@@ -257,16 +257,25 @@ struct ErrorBody {
 }
 
 fn parse_json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, UnexpectedReason> {
+    // The fast path tracks no path; only a failure pays for parsing again to locate it.
+    serde_json::from_slice(body).map_err(|_| locate_error::<T>(body))
+}
+
+fn locate_error<'a, T: Deserialize<'a>>(body: &'a [u8]) -> UnexpectedReason {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| UnexpectedReason::Body {
-        path: e.path().to_string(),
-        detail: e.inner().to_string(),
-    })?;
-    de.end().map_err(|e| UnexpectedReason::Body {
-        path: ".".into(),
-        detail: e.to_string(),
-    })?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => UnexpectedReason::Body {
+            path: e.path().to_string(),
+            detail: e.inner().to_string(),
+        },
+        Ok(_) => UnexpectedReason::Body {
+            path: ".".into(),
+            detail: de
+                .end()
+                .err()
+                .map_or_else(|| "invalid JSON".to_owned(), |e| e.to_string()),
+        },
+    }
 }
 
 /// Classifies a response to Submit KYC With Token.

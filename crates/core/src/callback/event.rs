@@ -200,12 +200,12 @@ impl KycStatusChanged {
     /// the same event can arrive more than once. Unknown fields and casing of known words do
     /// not affect it; the order of `kyc_statuses` does.
     pub fn idempotency_key(&self) -> IdempotencyKey {
-        let mut hasher = Sha256::new();
-        // The canonical form: field order fixed by the struct, absent values as null,
-        // known words in their documented spelling.
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        hasher.update(&canonical);
-        let digest = hasher.finalize();
+        // The canonical form: field order fixed by the struct, absent values as null, known
+        // words in their documented spelling; streamed into the hash without a buffer.
+        let mut hasher = HashWriter(Sha256::new());
+        // Writing into a hasher cannot fail and every field serializes.
+        let _ = serde_json::to_writer(&mut hasher, self);
+        let digest = hasher.0.finalize();
         let mut hex = String::with_capacity(64);
         for byte in digest {
             hex.push(char::from(HEX[usize::from(byte >> 4)]));
@@ -216,6 +216,19 @@ impl KycStatusChanged {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// See [`KycStatusChanged::idempotency_key`]: 64 lower-case hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

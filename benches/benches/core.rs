@@ -1,0 +1,82 @@
+//! CPU benchmarks of the core against hand-written baselines, each pair in one group so
+//! `cargo xtask bench` can divide them. Run through `cargo xtask bench`.
+
+use std::hint::black_box;
+
+use clever_kyc_benches::{baseline, fixtures};
+use clever_kyc_core::{
+    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, build_submit_request,
+    callback_request, parse_kyc_status_changed, parse_submit_response,
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn build_request(c: &mut Criterion) {
+    let config = fixtures::config();
+    let submission = fixtures::submission();
+    let mut group = c.benchmark_group("build_request");
+    group.bench_function("sdk", |b| {
+        b.iter(|| build_submit_request(black_box(&config), black_box(&submission)))
+    });
+    group.bench_function("hand_written", |b| b.iter(baseline::build_request));
+    group.finish();
+}
+
+fn parse_responses(c: &mut Criterion) {
+    for (status, name, body) in fixtures::responses() {
+        let response = http::Response::builder()
+            .status(status)
+            .body(body.as_bytes())
+            .expect("valid");
+        let mut group = c.benchmark_group(format!("parse_response_{name}"));
+        group.bench_function("sdk", |b| {
+            b.iter(|| parse_submit_response(black_box(&response)))
+        });
+        group.bench_function("hand_written", |b| {
+            b.iter(|| baseline::parse_response(black_box(&response)))
+        });
+        group.finish();
+    }
+}
+
+fn parse_callbacks(c: &mut Criterion) {
+    for (name, body) in [
+        ("documented", fixtures::documented_callback()),
+        ("large", fixtures::large_callback(500)),
+    ] {
+        let mut group = c.benchmark_group(format!("parse_callback_{name}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function("sdk", |b| {
+            b.iter(|| parse_kyc_status_changed(black_box(&body)))
+        });
+        group.bench_function("value", |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)))
+        });
+        group.bench_function("hand_written", |b| {
+            b.iter(|| serde_json::from_slice::<baseline::Callback>(black_box(&body)))
+        });
+        group.finish();
+    }
+}
+
+fn verify_and_parse(c: &mut Criterion) {
+    let auth = AuthorizationValue::new(fixtures::AUTH).expect("valid");
+    let receiver = CallbackReceiver::new(CallbackAuthenticator::new([auth.clone()]));
+    let event = parse_kyc_status_changed(&fixtures::documented_callback()).expect("valid");
+    let request =
+        callback_request("https://merchant.example/kyc/callback", &auth, &event).expect("valid");
+    let mut group = c.benchmark_group("verify_parse_callback");
+    group.bench_function("sdk", |b| b.iter(|| receiver.receive(black_box(&request))));
+    group.bench_function("hand_written", |b| {
+        b.iter(|| baseline::verify_and_parse(black_box(&request)))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    build_request,
+    parse_responses,
+    parse_callbacks,
+    verify_and_parse
+);
+criterion_main!(benches);

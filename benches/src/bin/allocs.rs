@@ -1,0 +1,67 @@
+//! Allocations per operation, SDK and baseline, as JSON on stdout.
+
+use std::alloc::System;
+use std::hint::black_box;
+
+use clever_kyc_benches::alloc_counter::per_call;
+use clever_kyc_benches::{baseline, fixtures};
+use clever_kyc_core::{build_submit_request, parse_kyc_status_changed};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+fn main() {
+    let config = fixtures::config();
+    let submission = fixtures::submission();
+    let documented = fixtures::documented_callback();
+    let large = fixtures::large_callback(500);
+    let n = 2_000;
+    let mut rows = Vec::new();
+    let mut row = |case: &str, variant: &str, (allocs, bytes): (f64, f64)| {
+        rows.push(
+            serde_json::json!({"case": case, "variant": variant, "allocs": allocs, "bytes": bytes}),
+        );
+    };
+    row(
+        "build_request",
+        "sdk",
+        per_call(GLOBAL, n, || {
+            drop(black_box(build_submit_request(&config, &submission)))
+        }),
+    );
+    row(
+        "build_request",
+        "hand_written",
+        per_call(GLOBAL, n, || drop(black_box(baseline::build_request()))),
+    );
+    for (name, body) in [
+        ("parse_callback_documented", &documented),
+        ("parse_callback_large", &large),
+    ] {
+        row(
+            name,
+            "sdk",
+            per_call(GLOBAL, n / 10, || {
+                drop(black_box(parse_kyc_status_changed(body)))
+            }),
+        );
+        row(
+            name,
+            "value",
+            per_call(GLOBAL, n / 10, || {
+                drop(black_box(serde_json::from_slice::<serde_json::Value>(body)))
+            }),
+        );
+        row(
+            name,
+            "hand_written",
+            per_call(GLOBAL, n / 10, || {
+                drop(black_box(serde_json::from_slice::<baseline::Callback>(
+                    body,
+                )))
+            }),
+        );
+    }
+    println!("{}", serde_json::Value::from(rows));
+}
