@@ -119,6 +119,9 @@ pub(crate) struct MockArgs {
     /// Comma-separated milliseconds before each retry of a failed delivery.
     #[arg(long, value_name = "MS,MS,...", value_delimiter = ',', default_values_t = [1000u64, 2000, 4000, 8000])]
     pub(crate) retry_delays_ms: Vec<u64>,
+    /// Send each delivered callback again this many times (test receivers' deduplication).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) repeat_delivered: u32,
     /// Seconds an issued token stays valid.
     #[arg(long, value_name = "SECS", default_value_t = 1200)]
     pub(crate) token_ttl: u64,

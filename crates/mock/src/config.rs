@@ -48,6 +48,9 @@ pub struct DeliverySchedule {
     pub retry_delays: Vec<Duration>,
     /// Per-attempt timeout of a delivery. Default 10 s.
     pub attempt_timeout: Duration,
+    /// After a callback is delivered, send it again this many times, as an at-least-once
+    /// sender may: receivers must recognise the duplicates. Default 0.
+    pub repeat_delivered: u32,
 }
 
 impl Default for DeliverySchedule {
@@ -57,6 +60,7 @@ impl Default for DeliverySchedule {
             final_delay: Duration::from_millis(300),
             retry_delays: [1, 2, 4, 8].map(Duration::from_secs).to_vec(),
             attempt_timeout: Duration::from_secs(10),
+            repeat_delivered: 0,
         }
     }
 }
@@ -69,6 +73,7 @@ impl DeliverySchedule {
             final_delay: Duration::from_millis(10),
             retry_delays: [50, 100, 200].map(Duration::from_millis).to_vec(),
             attempt_timeout: Duration::from_secs(5),
+            repeat_delivered: 0,
         }
     }
 }

@@ -56,10 +56,13 @@ pub(crate) async fn deliver_all(
                 http_status: None,
                 error: Some("not delivered: the simulator delivers only to loopback hosts".into()),
                 delivered: false,
+                repeat: false,
             });
             continue;
         }
         let mut attempt = 0u32;
+        let mut repeats_left = schedule.repeat_delivered;
+        let mut delivered_once = false;
         loop {
             attempt += 1;
             // Rebuilt per attempt from the same event: the same bytes every time.
@@ -87,9 +90,15 @@ pub(crate) async fn deliver_all(
                 http_status,
                 error,
                 delivered,
+                repeat: delivered_once,
             });
-            if delivered {
-                break;
+            if delivered || delivered_once {
+                delivered_once = true;
+                if repeats_left == 0 {
+                    break;
+                }
+                repeats_left -= 1;
+                continue;
             }
             match schedule.retry_delays.get(attempt as usize - 1) {
                 Some(delay) => tokio::time::sleep(*delay).await,

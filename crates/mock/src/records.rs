@@ -59,4 +59,6 @@ pub struct DeliveryAttempt {
     pub error: Option<String>,
     /// Whether this attempt counts as delivered (a 200).
     pub delivered: bool,
+    /// Whether this was a deliberate repeat of an already delivered callback.
+    pub repeat: bool,
 }

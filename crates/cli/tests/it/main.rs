@@ -1,6 +1,8 @@
 //! The real `clever-kyc` binary against the simulator.
 
+mod hostile;
 mod listen;
+mod load;
 mod mock_and_demo;
 mod submit;
 

@@ -1,6 +1,8 @@
 //! Integration tests of the core, in one binary so it compiles once.
 
+mod hostile;
 mod properties;
+mod secrets_audit;
 mod snapshots;
 
 use clever_kyc_core::{ApiConfig, Credentials, Environment};
