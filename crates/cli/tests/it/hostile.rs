@@ -13,6 +13,9 @@ use crate::{clever_kyc, free_addr, raw_request, wait_for_port};
 
 const AUTH: &str = "Bearer hostile-test";
 
+/// A label, the headers sent, and the status expected.
+type HeaderCase = (&'static str, &'static [(&'static str, &'static str)], u16);
+
 fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/hostile")
 }
@@ -131,7 +134,7 @@ fn every_hostile_body_gets_its_status_and_the_listener_keeps_serving() {
         }
     }
     let event = clever_kyc_core::documented::KYC_STATUS_CHANGED.as_bytes();
-    let headers: [(&str, &[(&str, &str)], u16); 4] = [
+    let headers: [HeaderCase; 4] = [
         ("odd header-name casing", &[("aUtHoRiZaTiOn", AUTH)], 200),
         (
             "repeated Authorization",

@@ -8,19 +8,22 @@ use std::path::Path;
 use serde_json::Value;
 
 /// One hostile input.
-pub struct HostileCase {
-    pub name: String,
-    pub body: Vec<u8>,
-    /// `ok`, `json`, `not_an_object`, `invalid_utf8` or `too_large`.
-    pub callback: String,
-    /// The status the listener must answer.
-    pub listener: u16,
+pub(crate) struct HostileCase {
+    pub(crate) name: String,
+    pub(crate) body: Vec<u8>,
+    /// `ok`, `json`, `not_an_object`, `invalid_utf8` or `too_large` (read by the parser
+    /// tests; the listener tests use `listener`).
+    #[allow(dead_code)]
+    pub(crate) callback: String,
+    /// The status the listener must answer (read by the listener tests).
+    #[allow(dead_code)]
+    pub(crate) listener: u16,
     /// Too big to parse in memory pointlessly: only sent to the listener, streamed.
-    pub listener_only: bool,
+    pub(crate) listener_only: bool,
 }
 
 /// Loads every case from `dir` (the folder holding `manifest.json`).
-pub fn load(dir: &Path) -> Vec<HostileCase> {
+pub(crate) fn load(dir: &Path) -> Vec<HostileCase> {
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     manifest
@@ -66,7 +69,8 @@ pub fn load(dir: &Path) -> Vec<HostileCase> {
 }
 
 /// The size of a generated listener-only body.
-pub fn streamed_size(dir: &Path, name: &str) -> u64 {
+#[allow(dead_code)]
+pub(crate) fn streamed_size(dir: &Path, name: &str) -> u64 {
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     manifest
