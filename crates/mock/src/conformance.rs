@@ -324,7 +324,10 @@ impl Run {
     pub fn start() -> Self {
         Self {
             logs: crate::audit::LogCapture::install(),
-            table: format!("{:<32} | {:<50} | attempts\n", "case", "outcome"),
+            table: format!(
+                "| {:<32} | {:<50} | attempts | requests with the token that reached the API |\n|---|---|---:|---:|\n",
+                "case", "outcome"
+            ),
             failures: Vec::new(),
             printed: String::new(),
         }
@@ -353,8 +356,9 @@ impl Run {
                 e.attempts(),
             ),
         };
+        let processed = mock.times_processed(&prepared.token);
         self.table.push_str(&format!(
-            "{:<32} | {:<50} | {attempts}\n",
+            "| {:<32} | {:<50} | {attempts} | {processed} |\n",
             case.name, summary
         ));
         self.printed

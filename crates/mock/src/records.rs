@@ -17,7 +17,8 @@ pub struct RequestRecord {
     pub email: Option<String>,
     /// The injected fault, if any.
     pub fault: Option<String>,
-    /// Whether the submission was processed (the token checked and spent).
+    /// Whether the request reached the API's processing (no fault replaced it): its token was
+    /// presented, and spent if it was accepted.
     pub processed: bool,
     /// The status answered (for faults that cut the answer, the one that would have been).
     pub status: u16,

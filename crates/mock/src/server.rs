@@ -209,8 +209,8 @@ impl MockServer {
         self.shared.store.lock().deliveries.clone()
     }
 
-    /// How many requests carried `token` and were processed: more than one means a client
-    /// submitted the same token twice.
+    /// How many requests carrying `token` reached the API's processing: more than one means
+    /// a client presented the same token twice.
     pub fn times_processed(&self, token: &str) -> usize {
         self.shared
             .store
