@@ -88,6 +88,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod builder;
 mod call;
 mod callback;
 mod config;
@@ -108,6 +109,7 @@ mod url;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub use builder::{ClientBuilder, ClientParts, Transport};
 pub use call::{
     DEFAULT_RESPONSE_BODY_LIMIT, Step, SubmitCall, SubmitError, SubmitFailure, Submitted,
 };

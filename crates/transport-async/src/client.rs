@@ -3,8 +3,8 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy, Step, SubmitCall,
-    SubmitError, Submitted, TransportSettings,
+    ApiConfig, ClientParts, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy,
+    Step, SubmitCall, SubmitError, Submitted, Transport, TransportSettings,
 };
 use tracing::Instrument;
 
@@ -48,14 +48,21 @@ impl Client {
     }
 
     /// Starts a builder.
+    ///
+    /// A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) keeps its pool,
+    /// proxy and TLS settings; the attempt timeout and body limit still apply. This
+    /// workspace builds reqwest with `rustls-no-provider` (so aws-lc-rs is never compiled),
+    /// so `reqwest::Client::new()` panics for want of a crypto provider: start from
+    /// [`safe_reqwest_builder`](crate::safe_reqwest_builder) or pass
+    /// [`rustls_config`](crate::rustls_config) to `tls_backend_preconfigured`.
+    ///
+    /// # Security
+    /// Build your own client with `redirect::Policy::none()`: reqwest forwards custom
+    /// headers such as `secret-key` across redirects. A response that arrives after a
+    /// redirect is reported as `TransportErrorKind::RedirectFollowed` and never retried, but
+    /// by then the secret has been sent.
     pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder {
-            environment,
-            credentials,
-            policy: RetryPolicy::default(),
-            settings: TransportSettings::default(),
-            http: None,
-        }
+        ClientBuilder::new(environment, credentials)
     }
 
     /// The configuration requests are built from.
@@ -100,66 +107,23 @@ impl Client {
     }
 }
 
-/// Configures a [`Client`].
-///
-/// Defaults: rustls on ring; redirects never followed (a 3xx comes back as
-/// `ResponseError::Redirect`); 10 s connect and 30 s attempt timeouts; 1 MiB response body
-/// limit; [`RetryPolicy::default`], safe for single-use tokens.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    environment: Environment,
-    credentials: Credentials,
-    policy: RetryPolicy,
-    settings: TransportSettings,
-    http: Option<reqwest::Client>,
-}
+/// Configures a [`Client`]: see [`clever_kyc_core::ClientBuilder`].
+pub type ClientBuilder = clever_kyc_core::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// The retry policy.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
+impl Transport for Client {
+    type Http = reqwest::Client;
+    type Error = ClientBuildError;
 
-    /// Timeouts and the response body limit.
-    pub fn transport_settings(mut self, settings: TransportSettings) -> Self {
-        self.settings = settings;
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (its pool, proxy and TLS settings are kept). The
-    /// attempt timeout and body limit still apply.
-    ///
-    /// This workspace builds reqwest with `rustls-no-provider` (so that aws-lc-rs is never
-    /// compiled), so `reqwest::Client::new()` panics for want of a crypto provider: start from
-    /// [`safe_reqwest_builder`](crate::safe_reqwest_builder) or pass
-    /// [`rustls_config`](crate::rustls_config) to `tls_backend_preconfigured`.
-    ///
-    /// # Security
-    /// Build it with `redirect::Policy::none()`: reqwest forwards custom headers such as
-    /// `secret-key` across redirects. A response that arrives after a redirect is reported
-    /// as a transport error, but by then the secret has been sent.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// [`ClientBuildError`] if the configuration is unusable or TLS cannot be set up.
-    pub fn build(self) -> Result<Client, ClientBuildError> {
-        let config = ApiConfig::new(self.environment, self.credentials)?;
-        let http = match self.http {
+    fn assemble(parts: ClientParts<reqwest::Client>) -> Result<Self, ClientBuildError> {
+        let http = match parts.http {
             Some(http) => http,
-            None => safe_reqwest_builder(&self.settings)?.build()?,
+            None => safe_reqwest_builder(&parts.settings)?.build()?,
         };
-        Ok(Client {
+        Ok(Self {
             http,
-            config,
-            policy: self.policy,
-            settings: self.settings,
+            config: parts.config,
+            policy: parts.policy,
+            settings: parts.settings,
         })
     }
 }

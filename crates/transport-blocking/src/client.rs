@@ -3,8 +3,8 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy, Step, SubmitCall,
-    SubmitError, Submitted, TransportSettings, USER_AGENT,
+    ApiConfig, ClientParts, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy,
+    Step, SubmitCall, SubmitError, Submitted, Transport, TransportSettings, USER_AGENT,
 };
 
 use crate::send::send;
@@ -45,14 +45,16 @@ impl Client {
     }
 
     /// Starts a builder.
+    ///
+    /// A caller-supplied `ureq::Agent` ([`ClientBuilder::http_client`]) keeps its pool,
+    /// proxy and TLS settings and its own timeouts; the body limit still applies.
+    ///
+    /// # Security
+    /// Configure your own agent with `max_redirects(0)` and `http_status_as_error(false)`
+    /// (or start from [`safe_agent`]): ureq forwards custom headers such as `secret-key`
+    /// across redirects, and with status errors on, the API's error bodies are lost.
     pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder {
-            environment,
-            credentials,
-            policy: RetryPolicy::default(),
-            settings: TransportSettings::default(),
-            agent: None,
-        }
+        ClientBuilder::new(environment, credentials)
     }
 
     /// The configuration requests are built from.
@@ -105,57 +107,19 @@ pub fn safe_agent(settings: &TransportSettings) -> ureq::Agent {
         .into()
 }
 
-/// Configures a [`Client`].
-///
-/// Defaults: rustls on ring with the Mozilla roots; redirects never followed (a 3xx comes
-/// back as `ResponseError::Redirect`); 10 s connect and 30 s call timeouts; 1 MiB response
-/// body limit; [`RetryPolicy::default`], safe for single-use tokens.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    environment: Environment,
-    credentials: Credentials,
-    policy: RetryPolicy,
-    settings: TransportSettings,
-    agent: Option<ureq::Agent>,
-}
+/// Configures a [`Client`]: see [`clever_kyc_core::ClientBuilder`].
+pub type ClientBuilder = clever_kyc_core::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// The retry policy.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
+impl Transport for Client {
+    type Http = ureq::Agent;
+    type Error = ClientBuildError;
 
-    /// Timeouts and the response body limit.
-    pub fn transport_settings(mut self, settings: TransportSettings) -> Self {
-        self.settings = settings;
-        self
-    }
-
-    /// Uses your own `ureq::Agent` (its pool, proxy and TLS settings are kept). The body
-    /// limit still applies; its timeouts are the agent's.
-    ///
-    /// # Security
-    /// Configure it with `max_redirects(0)` and `http_status_as_error(false)`: ureq forwards
-    /// custom headers such as `secret-key` across redirects, and with status errors on the
-    /// API's error bodies are lost.
-    pub fn agent(mut self, agent: ureq::Agent) -> Self {
-        self.agent = Some(agent);
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// [`ClientBuildError`] if the configuration is unusable.
-    pub fn build(self) -> Result<Client, ClientBuildError> {
-        let config = ApiConfig::new(self.environment, self.credentials)?;
-        Ok(Client {
-            agent: self.agent.unwrap_or_else(|| safe_agent(&self.settings)),
-            config,
-            policy: self.policy,
-            settings: self.settings,
+    fn assemble(parts: ClientParts<ureq::Agent>) -> Result<Self, ClientBuildError> {
+        Ok(Self {
+            agent: parts.http.unwrap_or_else(|| safe_agent(&parts.settings)),
+            config: parts.config,
+            policy: parts.policy,
+            settings: parts.settings,
         })
     }
 }

@@ -6,10 +6,9 @@ mod corpus;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::{clever_kyc, free_addr, raw_request, wait_for_port};
+use crate::{proc_status_kib, raw_request, spawn_listener};
 
 const AUTH: &str = "Bearer hostile-test";
 
@@ -18,35 +17,6 @@ type HeaderCase = (&'static str, &'static [(&'static str, &'static str)], u16);
 
 fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/hostile")
-}
-
-fn start_listener() -> (Child, SocketAddr) {
-    let addr = free_addr();
-    let mut child = clever_kyc()
-        .args([
-            "listen",
-            "--bind",
-            &addr.to_string(),
-            "--auth",
-            AUTH,
-            "--json",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_port(addr, &mut child);
-    (child, addr)
-}
-
-fn peak_rss_kib(child: &Child) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Streams `size` bytes chunked (no Content-Length) and returns the status answered.
@@ -86,7 +56,7 @@ fn stream_chunked(addr: SocketAddr, size: u64) -> u16 {
 #[test]
 fn every_hostile_body_gets_its_status_and_the_listener_keeps_serving() {
     let dir = corpus_dir();
-    let (mut child, addr) = start_listener();
+    let (mut child, addr) = spawn_listener(&["--auth", AUTH]);
     let mut wrong = Vec::new();
     for case in corpus::load(&dir) {
         let status = if case.listener_only {
@@ -163,7 +133,7 @@ fn every_hostile_body_gets_its_status_and_the_listener_keeps_serving() {
         raw_request(addr, "POST", &[("Authorization", AUTH)], event),
         200
     );
-    let peak = peak_rss_kib(&child);
+    let peak = proc_status_kib(child.id(), "VmHWM:");
     child.kill().unwrap();
     let _ = child.wait();
     assert!(wrong.is_empty(), "{wrong:#?}");

@@ -1,34 +1,22 @@
 //! `clever-kyc listen`: status codes, JSON lines, duplicate marking.
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 use clever_kyc_core::documented;
 use serde_json::Value;
 
-use crate::{clever_kyc, free_addr, raw_request, wait_for_port};
+use crate::{clever_kyc, raw_request, spawn_listener};
 
 #[test]
 fn listen_answers_each_kind_of_request_and_marks_duplicates() {
-    let addr = free_addr();
-    let mut child = clever_kyc()
-        .args([
-            "listen",
-            "--bind",
-            &addr.to_string(),
-            "--auth",
-            "Bearer one",
-            "--auth",
-            "second-value",
-            "--max-body",
-            "4096",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_port(addr, &mut child);
+    let (mut child, addr) = spawn_listener(&[
+        "--auth",
+        "Bearer one",
+        "--auth",
+        "second-value",
+        "--max-body",
+        "4096",
+    ]);
     let event = documented::KYC_STATUS_CHANGED.as_bytes();
     let json = ("Content-Type", "application/json");
 

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,18 +11,9 @@ use clever_kyc_async::{BaseUrl, Client, Credentials, Environment, KycSubmission}
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
 use serde_json::Value;
 
-use crate::{clever_kyc, free_addr, wait_for_port};
+use crate::{proc_status_kib, spawn_listener};
 
 const AUTH: &str = "Bearer load-test";
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
 
 #[test]
 fn the_listener_loses_nothing_and_flags_every_duplicate_under_load() {
@@ -32,21 +22,7 @@ fn the_listener_loses_nothing_and_flags_every_duplicate_under_load() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let concurrency = 64;
-    let addr = free_addr();
-    let mut listener = clever_kyc()
-        .args([
-            "listen",
-            "--bind",
-            &addr.to_string(),
-            "--auth",
-            AUTH,
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_port(addr, &mut listener);
+    let (mut listener, addr) = spawn_listener(&["--auth", AUTH]);
     let pid = listener.id();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let stdout = BufReader::new(listener.stdout.take().unwrap());
@@ -70,7 +46,7 @@ fn the_listener_loses_nothing_and_flags_every_duplicate_under_load() {
         ..DeliverySchedule::fast()
     };
     let started = Instant::now();
-    let rss_start = rss_kib(pid, "VmRSS:");
+    let rss_start = proc_status_kib(pid, "VmRSS:");
     let mock = runtime.block_on(async {
         let mock = MockServer::start(config).await.unwrap();
         let client = Arc::new(
@@ -129,11 +105,14 @@ fn the_listener_loses_nothing_and_flags_every_duplicate_under_load() {
             entry.0 += 1;
         }
         if unique == expected_unique / 2 && rss_mid == 0 {
-            rss_mid = rss_kib(pid, "VmRSS:");
+            rss_mid = proc_status_kib(pid, "VmRSS:");
         }
     }
     let elapsed = started.elapsed();
-    let (rss_end, rss_peak) = (rss_kib(pid, "VmRSS:"), rss_kib(pid, "VmHWM:"));
+    let (rss_end, rss_peak) = (
+        proc_status_kib(pid, "VmRSS:"),
+        proc_status_kib(pid, "VmHWM:"),
+    );
     let deliveries = runtime
         .block_on(
             mock.wait_for_deliveries(Duration::from_secs(10), |d| d.len() >= expected_unique * 2),

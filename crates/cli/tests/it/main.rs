@@ -62,6 +62,30 @@ pub fn wait_for_port(addr: SocketAddr, child: &mut Child) {
     }
 }
 
+/// Starts `clever-kyc listen --json` on a free port with `args` added, stdout piped.
+pub fn spawn_listener(args: &[&str]) -> (Child, SocketAddr) {
+    let addr = free_addr();
+    let mut child = clever_kyc()
+        .args(["listen", "--bind", &addr.to_string(), "--json"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(addr, &mut child);
+    (child, addr)
+}
+
+/// A `/proc/PID/status` figure in KiB, e.g. `VmRSS:` or `VmHWM:` (0 if unreadable).
+pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// Sends a raw HTTP/1.1 request and returns the status code.
 pub fn raw_request(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
     let mut stream = TcpStream::connect(addr).unwrap();
