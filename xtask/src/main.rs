@@ -5,6 +5,8 @@
 //! - `fuzz [--seconds N] [target...]`: seeds, then runs each target (nightly + cargo-fuzz).
 //! - `bench [--quick]`: runs the benchmarks and writes BENCHMARKS.md.
 
+#![forbid(unsafe_code)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
