@@ -203,3 +203,47 @@ async fn it_keeps_serving_under_concurrent_load() {
     }
     assert_eq!(mock.submissions().len(), 200);
 }
+
+#[tokio::test]
+async fn a_latency_fault_delays_but_still_processes_the_submission() {
+    let mock = start().await;
+    mock.inject_fault(clever_kyc_mock::Fault::Latency { millis: 50 }, 1);
+    let (status, _) = post(
+        &mock,
+        r#"{"email":"a@example.com","token":"approved-slow"}"#,
+        SECRET,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let record = &mock.requests()[0];
+    assert_eq!(
+        (record.fault.as_deref(), record.processed),
+        (Some("latency"), true)
+    );
+    assert_eq!(mock.submissions().len(), 1);
+}
+
+#[tokio::test]
+async fn a_default_fault_applies_until_cleared() {
+    let mock = start().await;
+    mock.set_default_fault(Some(clever_kyc_mock::Fault::InternalError));
+    assert_eq!(
+        post(&mock, r#"{"email":"a@example.com","token":"t1"}"#, SECRET)
+            .await
+            .0,
+        500
+    );
+    assert_eq!(
+        post(&mock, r#"{"email":"a@example.com","token":"t2"}"#, SECRET)
+            .await
+            .0,
+        500
+    );
+    mock.clear_faults();
+    assert_eq!(
+        post(&mock, r#"{"email":"a@example.com","token":"t3"}"#, SECRET)
+            .await
+            .0,
+        200
+    );
+}
