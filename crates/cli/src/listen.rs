@@ -2,6 +2,7 @@
 //! duplicate marking. `clever-kyc listen` prints its events; the demo consumes them.
 
 use std::collections::{HashSet, VecDeque};
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +15,6 @@ use clever_kyc_core::{
 };
 use http::{HeaderMap, Method, StatusCode, Uri};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -29,6 +29,8 @@ const REMEMBERED_KEYS: usize = 100_000;
 #[derive(Debug, Clone)]
 pub(crate) struct ReceivedEvent {
     pub(crate) event: KycStatusChanged,
+    /// The event's canonical JSON, serialized once for both the key and the printed line.
+    pub(crate) canonical: String,
     pub(crate) key: IdempotencyKey,
     pub(crate) duplicate: bool,
 }
@@ -36,37 +38,41 @@ pub(crate) struct ReceivedEvent {
 impl ReceivedEvent {
     /// The JSON line `listen --json` prints: the event with `kyc_statuses` lower-cased, plus
     /// `latest_status`, `idempotency_key` and `duplicate`.
-    pub(crate) fn to_json_line(&self) -> String {
+    pub(crate) fn into_json_line(mut self) -> String {
         let needs_lowering = self
             .event
             .kyc_statuses
             .iter()
             .filter_map(|e| e.kyc_status.as_ref())
             .any(|s| s.as_str().chars().any(char::is_uppercase));
-        let lowered;
-        let event = if needs_lowering {
-            let mut copy = self.event.clone();
-            for entry in &mut copy.kyc_statuses {
+        if needs_lowering {
+            for entry in &mut self.event.kyc_statuses {
                 if let Some(status) = &entry.kyc_status {
                     entry.kyc_status = Some(KycStatus::from_word(&status.as_str().to_lowercase()));
                 }
             }
-            lowered = copy;
-            &lowered
-        } else {
-            &self.event
-        };
-        // Serialize once and splice the extra fields in before the closing brace, rather than
-        // building a serde_json::Value.
-        let mut line = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+            self.canonical = self.event.canonical_json();
+        }
+        // Splice the extra fields in before the closing brace of the JSON already made for
+        // the idempotency key, rather than serializing again or building a serde_json::Value.
+        let mut line = std::mem::take(&mut self.canonical);
         line.pop();
-        let latest = event.latest_status().map(KycStatus::as_str);
-        let extra = json!({"latest_status": latest, "idempotency_key": self.key.as_str(), "duplicate": self.duplicate});
-        let extra = extra.to_string();
         if line.len() > 1 {
             line.push(',');
         }
-        line.push_str(&extra[1..]);
+        line.push_str("\"latest_status\":");
+        match self.event.latest_status() {
+            // A status word is JSON-escaped by serializing it as a string.
+            Some(status) => line.push_str(
+                &serde_json::to_string(status.as_str()).unwrap_or_else(|_| "null".into()),
+            ),
+            None => line.push_str("null"),
+        }
+        let _ = write!(
+            line,
+            ",\"idempotency_key\":\"{}\",\"duplicate\":{}}}",
+            self.key, self.duplicate
+        );
         line
     }
 
@@ -102,11 +108,10 @@ impl ListenState {
     fn is_duplicate(&self, key: &IdempotencyKey) -> bool {
         let mut guard = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let (set, order) = &mut *guard;
-        if set.contains(key) {
+        if !set.insert(*key) {
             return true;
         }
-        set.insert(key.clone());
-        order.push_back(key.clone());
+        order.push_back(*key);
         if order.len() > REMEMBERED_KEYS
             && let Some(old) = order.pop_front()
         {
@@ -176,10 +181,12 @@ async fn handle(
     };
     match state.receiver.parse_body(&bytes) {
         Ok(event) => {
-            let key = event.idempotency_key();
+            let canonical = event.canonical_json();
+            let key = IdempotencyKey::of_canonical_json(&canonical);
             let duplicate = state.is_duplicate(&key);
             let _ = state.events.send(ReceivedEvent {
                 event,
+                canonical,
                 key,
                 duplicate,
             });
@@ -225,7 +232,7 @@ async fn print_events(mut rx: mpsc::UnboundedReceiver<ReceivedEvent>, json: bool
         let mut out = String::new();
         for event in batch.drain(..) {
             out.push_str(&if json {
-                event.to_json_line()
+                event.into_json_line()
             } else {
                 event.to_text()
             });

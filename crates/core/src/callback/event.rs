@@ -200,49 +200,65 @@ impl KycStatusChanged {
     /// the same event can arrive more than once. Unknown fields and casing of known words do
     /// not affect it; the order of `kyc_statuses` does.
     pub fn idempotency_key(&self) -> IdempotencyKey {
-        // The canonical form: field order fixed by the struct, absent values as null, known
-        // words in their documented spelling; streamed into the hash without a buffer.
-        let mut hasher = HashWriter(Sha256::new());
-        // Writing into a hasher cannot fail and every field serializes.
-        let _ = serde_json::to_writer(&mut hasher, self);
-        let digest = hasher.0.finalize();
-        let mut hex = String::with_capacity(64);
-        for byte in digest {
-            hex.push(char::from(HEX[usize::from(byte >> 4)]));
-            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-        IdempotencyKey(hex)
+        IdempotencyKey::of_canonical_json(&self.canonical_json())
+    }
+
+    /// The event's canonical JSON: field order fixed by this struct, absent values as
+    /// `null`, known words in their documented spelling, unknown fields dropped. Receivers
+    /// that print or store the event can serialize once and derive the key from this with
+    /// [`IdempotencyKey::of_canonical_json`].
+    pub fn canonical_json(&self) -> String {
+        // Every field is a string, an option, a list or an open enum: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// See [`KycStatusChanged::idempotency_key`]: 64 lower-case hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct IdempotencyKey(String);
+/// See [`KycStatusChanged::idempotency_key`]: a SHA-256 digest, shown (and serialized) as
+/// 64 lower-case hex digits. It is `Copy` and compared as bytes, so keeping a set of them in
+/// memory costs no allocation per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdempotencyKey([u8; 32]);
 
 impl IdempotencyKey {
-    /// The key as text.
-    pub fn as_str(&self) -> &str {
+    /// The key of an event whose [`canonical_json`](KycStatusChanged::canonical_json) is
+    /// `json`.
+    pub fn of_canonical_json(json: &str) -> Self {
+        Self(Sha256::digest(json.as_bytes()).into())
+    }
+
+    /// The digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// The 64 hex digits, for storage.
+    pub fn to_hex(&self) -> String {
+        let mut hex = [0u8; 64];
+        self.write_hex(&mut hex);
+        hex.iter().map(|&b| char::from(b)).collect()
+    }
+
+    fn write_hex(&self, out: &mut [u8; 64]) {
+        for (i, byte) in self.0.iter().enumerate() {
+            out[2 * i] = HEX[usize::from(byte >> 4)];
+            out[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+        }
     }
 }
 
 impl std::fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        let mut hex = [0u8; 64];
+        self.write_hex(&mut hex);
+        // Hex digits are ASCII.
+        f.write_str(std::str::from_utf8(&hex).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl Serialize for IdempotencyKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
     }
 }

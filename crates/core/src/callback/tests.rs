@@ -111,7 +111,9 @@ fn the_idempotency_key_ignores_noise_and_tracks_changes() {
     .unwrap();
     assert_eq!(a.idempotency_key(), b.idempotency_key());
     assert_ne!(a.idempotency_key(), c.idempotency_key());
-    assert_eq!(a.idempotency_key().as_str().len(), 64);
+    let hex = a.idempotency_key().to_hex();
+    assert_eq!(hex.len(), 64);
+    assert_eq!(hex, a.idempotency_key().to_string());
 }
 
 #[test]
