@@ -1,12 +1,39 @@
 //! Tolerant field decoding for an API whose pages disagree with each other: `"null"` as a
 //! string, empty strings, and enum words in any casing.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 /// `None` for JSON `null`, `""`, and the string `"null"` (any casing); the string otherwise.
+/// Absent spellings are recognised on the borrowed text, so they cost no allocation.
 pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let value = Option::<String>::deserialize(d)?;
-    Ok(value.filter(|s| is_present(s)))
+    d.deserialize_option(OptStr(|s: &str| is_present(s).then(|| s.to_owned())))
+}
+
+/// Applies `f` to the text of an optional JSON string, borrowed where the input allows.
+struct OptStr<F>(F);
+
+impl<'de, R, F: FnOnce(&str) -> Option<R>> serde::de::Visitor<'de> for OptStr<F> {
+    type Value = Option<R>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok((self.0)(s))
+    }
 }
 
 /// Whether a string carries a value rather than one of the API's spellings of "nothing".
@@ -68,24 +95,41 @@ macro_rules! open_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let word = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from_word(&word))
+                d.deserialize_str($crate::lenient::WordVisitor(std::marker::PhantomData))
             }
         }
     };
 }
 pub(crate) use open_enum;
 
-/// Like [`opt_string`] for an open enum: absent spellings become `None`.
+/// Like [`opt_string`] for an open enum: absent spellings become `None`, and known words
+/// are matched on the borrowed text without allocating.
 pub(crate) fn opt_word<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: WordEnum,
 {
-    Ok(opt_string(d)?.map(|s| T::from_word_owned(&s)))
+    d.deserialize_option(OptStr(|s: &str| {
+        is_present(s).then(|| T::from_word_owned(s))
+    }))
 }
 
 /// Implemented by every [`open_enum!`] type, for [`opt_word`].
 pub(crate) trait WordEnum {
     fn from_word_owned(word: &str) -> Self;
+}
+
+/// Deserializes an open enum from a string without allocating for known words.
+pub(crate) struct WordVisitor<T>(pub(crate) std::marker::PhantomData<T>);
+
+impl<'de, T: WordEnum> serde::de::Visitor<'de> for WordVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+        Ok(T::from_word_owned(s))
+    }
 }
