@@ -79,23 +79,32 @@ fn submit_rows(
     rows.push(json!({"case": "submit_latency_blocking_us", "sdk": sdk, "baseline": raw, "baseline_name": "raw ureq"}));
 
     for concurrency in [1usize, 16, 64] {
-        let (s1, s2) = (submitters.clone(), submitters.clone());
-        let (sdk, raw) = runtime.block_on(async {
-            let raw = throughput(load, concurrency, move || {
-                let s = s2.clone();
-                async move { s.raw_reqwest().await }
-            })
-            .await;
-            let sdk = throughput(load, concurrency, move || {
-                let s = s1.clone();
-                async move { s.sdk_async().await }
-            })
-            .await;
-            (sdk, raw)
-        });
-        rows.push(json!({"case": format!("submit_throughput_async_c{concurrency}_rps"), "sdk": sdk, "baseline": raw, "baseline_name": "raw reqwest"}));
+        // Alternate over several rounds and take medians, as for the listener.
+        let (mut sdk_rps, mut raw_rps) = (Vec::new(), Vec::new());
+        for _ in 0..THROUGHPUT_ROUNDS {
+            let (s1, s2) = (submitters.clone(), submitters.clone());
+            let (sdk, raw) = runtime.block_on(async {
+                let raw = throughput(load, concurrency, move || {
+                    let s = s2.clone();
+                    async move { s.raw_reqwest().await }
+                })
+                .await;
+                let sdk = throughput(load, concurrency, move || {
+                    let s = s1.clone();
+                    async move { s.sdk_async().await }
+                })
+                .await;
+                (sdk, raw)
+            });
+            sdk_rps.push(sdk);
+            raw_rps.push(raw);
+        }
+        rows.push(json!({"case": format!("submit_throughput_async_c{concurrency}_rps"), "sdk": median(sdk_rps), "baseline": median(raw_rps), "baseline_name": "raw reqwest"}));
     }
 }
+
+/// Rounds per throughput figure.
+const THROUGHPUT_ROUNDS: usize = 5;
 
 /// Starts a receiver process, sends `requests` callbacks at concurrency 32, and returns
 /// (requests per second, peak RSS in KiB).
