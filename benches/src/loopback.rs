@@ -129,35 +129,26 @@ pub fn median_us(mut samples: Vec<Duration>) -> f64 {
         .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
 }
 
-/// Sequential latency of two alternatives, interleaved in blocks so drift hits both alike.
+/// Sequential latency of two alternatives, alternating call by call and swapping which
+/// goes first in each pair, so every sample of one sits beside a sample of the other.
 pub fn interleaved<A: FnMut() -> bool, B: FnMut() -> bool>(
     calls: usize,
     mut a: A,
     mut b: B,
 ) -> (f64, f64) {
     let (mut ta, mut tb) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
-    for block in 0..calls / 50 {
-        for _ in 0..50 {
-            let (first, second): (&mut dyn FnMut() -> bool, &mut Vec<Duration>) = if block % 2 == 0
-            {
-                (&mut a, &mut ta)
-            } else {
-                (&mut b, &mut tb)
-            };
-            let t = Instant::now();
-            assert!(first(), "a submission failed during the benchmark");
-            second.push(t.elapsed());
-        }
-        for _ in 0..50 {
-            let (first, second): (&mut dyn FnMut() -> bool, &mut Vec<Duration>) = if block % 2 == 0
-            {
-                (&mut b, &mut tb)
-            } else {
-                (&mut a, &mut ta)
-            };
-            let t = Instant::now();
-            assert!(first(), "a submission failed during the benchmark");
-            second.push(t.elapsed());
+    let timed = |f: &mut dyn FnMut() -> bool, into: &mut Vec<Duration>| {
+        let t = Instant::now();
+        assert!(f(), "a submission failed during the benchmark");
+        into.push(t.elapsed());
+    };
+    for i in 0..calls {
+        if i % 2 == 0 {
+            timed(&mut a, &mut ta);
+            timed(&mut b, &mut tb);
+        } else {
+            timed(&mut b, &mut tb);
+            timed(&mut a, &mut ta);
         }
     }
     (median_us(ta), median_us(tb))
