@@ -30,6 +30,8 @@ use crate::tls::safe_reqwest_builder;
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// The submit endpoint, parsed once.
+    submit_url: reqwest::Url,
     config: ApiConfig,
     policy: RetryPolicy,
     settings: TransportSettings,
@@ -93,7 +95,13 @@ impl Client {
     async fn drive(&self, mut call: SubmitCall) -> Result<Submitted, SubmitError> {
         let started = Instant::now();
         loop {
-            let result = send(&self.http, call.start_attempt(), &self.settings).await;
+            let result = send(
+                &self.http,
+                &self.submit_url,
+                call.start_attempt(),
+                &self.settings,
+            )
+            .await;
             match call.finish_attempt(
                 result,
                 SystemTime::now(),
@@ -119,8 +127,14 @@ impl Transport for Client {
             Some(http) => http,
             None => safe_reqwest_builder(&parts.settings)?.build()?,
         };
+        let submit_url =
+            reqwest::Url::parse(&parts.config.submit_url()).map_err(|e| ClientBuildError::Url {
+                url: parts.config.submit_url(),
+                reason: e.to_string(),
+            })?;
         Ok(Self {
             http,
+            submit_url,
             config: parts.config,
             policy: parts.policy,
             settings: parts.settings,
@@ -138,6 +152,14 @@ pub enum ClientBuildError {
     /// TLS could not be configured.
     #[error("TLS could not be configured")]
     Tls(#[from] rustls::Error),
+    /// The endpoint URL could not be parsed by reqwest's URL parser.
+    #[error("reqwest cannot parse the endpoint URL {url}: {reason}")]
+    Url {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// reqwest refused the configuration.
     #[error("the HTTP client could not be built")]
     Http(#[from] reqwest::Error),
