@@ -34,7 +34,8 @@
 //! - Callbacks: `pending`, then the final status, POSTed to `endpoint_url` with
 //!   `Authorization` equal to `authorization_header`; anything but 200 is retried on the
 //!   [`DeliverySchedule`], the same bytes each time. The real API needs a public HTTPS URL;
-//!   the simulator also delivers to loopback `http`.
+//!   the simulator also accepts loopback `http`, and it delivers only to loopback hosts: any
+//!   other URL is recorded as not delivered and never contacted.
 //! - Inspection: [`MockServer::requests`], [`MockServer::submissions`],
 //!   [`MockServer::deliveries`], and `GET /__mock/requests`, `/__mock/submissions`,
 //!   `/__mock/deliveries`. Faults: [`MockServer::inject_fault`] or `POST /__mock/faults`
