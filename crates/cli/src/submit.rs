@@ -147,9 +147,11 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         Ok(submission) => submission,
         Err(e) => {
             if args.json {
+                // Nothing reached the API, so there is no status, code or message from it.
                 let report = serde_json::json!({
-                    "outcome": "failed", "http_status": null, "code": null, "message": e.to_string(),
-                    "attempts": 0, "error": format!("invalid {}: {e}", e.field()), "field": e.field(),
+                    "outcome": "failed", "http_status": null, "code": null, "message": null,
+                    "attempts": 0, "status": null, "error": format!("invalid {}: {e}", e.field()),
+                    "may_have_been_processed": false, "transport": null, "field": e.field(),
                 });
                 println!("{report}");
             }

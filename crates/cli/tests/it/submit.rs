@@ -154,6 +154,32 @@ fn validation_errors_exit_2_and_send_nothing() {
 }
 
 #[test]
+fn a_validation_error_with_json_names_the_field_and_has_no_api_message() {
+    let (code, stdout, _) = run(clever_kyc().args([
+        "submit",
+        "--json",
+        "--email",
+        "nope",
+        "--token",
+        "t",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]));
+    assert_eq!(code, 2);
+    let json: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        (
+            json["outcome"].as_str(),
+            json["field"].as_str(),
+            json["attempts"].as_u64()
+        ),
+        (Some("failed"), Some("email"), Some(0))
+    );
+    assert!(json["message"].is_null() && json["code"].is_null() && json["http_status"].is_null());
+    assert!(json["error"].as_str().unwrap().starts_with("invalid email"));
+}
+
+#[test]
 fn plain_http_is_refused_for_hosts_that_are_not_loopback() {
     let (code, _, stderr) = run(clever_kyc().args([
         "submit",
