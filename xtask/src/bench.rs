@@ -231,7 +231,7 @@ listener authenticates (0.14 µs), parses (1.5 µs, the same as a derived serde 
 serializes the canonical JSON once and hashes it for the idempotency key (~0.9 µs), marks duplicates and prints a \
 JSON line; the bare handler answers 200 without reading the body. Fixes made from the profile: the event is \
 serialized once for both the key and the printed line, the key is a `[u8; 32]` formatted from a table, lines are \
-written in batches (0.73 -> 0.86). On 2 cores shared with the load generator, the remaining ~3 µs of necessary \
+written in batches (0.73 before; 0.83 to 0.98 over later full runs). On 2 cores shared with the load generator, the remaining ~3 µs of necessary \
 work per request is the gap; answering 200 before validating would hide bad events from a retrying sender, so it \
 is not traded away."
         }

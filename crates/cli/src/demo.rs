@@ -44,10 +44,11 @@ fn say(line: impl std::fmt::Display) {
 }
 
 fn unique(label: &str) -> String {
-    format!("demo-{label}-{:016x}", fastrand_u64())
+    format!("demo-{label}-{:016x}", random_u64())
 }
 
-fn fastrand_u64() -> u64 {
+/// A per-run random number from std's randomly keyed hasher (no extra dependency).
+fn random_u64() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
 }

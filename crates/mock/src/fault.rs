@@ -42,6 +42,11 @@ pub enum Fault {
         /// The `Location`.
         location: String,
     },
+    /// 307 to another URL (method and body kept); not processed.
+    TemporaryRedirect {
+        /// The `Location`.
+        location: String,
+    },
     /// A canned answer; not processed.
     Respond {
         /// The status code.
@@ -79,6 +84,7 @@ impl Fault {
             Self::ServiceUnavailable { .. } => "service_unavailable",
             Self::DropConnection => "drop_connection",
             Self::Redirect { .. } => "redirect",
+            Self::TemporaryRedirect { .. } => "temporary_redirect",
             Self::Respond { .. } => "respond",
             Self::OversizedBody { .. } => "oversized_body",
         }
@@ -103,13 +109,8 @@ impl Fault {
                 error_json(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "Service unavailable"),
                 *retry_after_secs,
             ),
-            Self::Redirect { location } => {
-                let mut response = StatusCode::FOUND.into_response();
-                if let Ok(value) = HeaderValue::from_str(location) {
-                    response.headers_mut().insert(LOCATION, value);
-                }
-                response
-            }
+            Self::Redirect { location } => redirect(StatusCode::FOUND, location),
+            Self::TemporaryRedirect { location } => redirect(StatusCode::TEMPORARY_REDIRECT, location),
             Self::Respond { status, body, content_type } => {
                 let mut response = (StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.clone()).into_response();
                 response.headers_mut().remove(CONTENT_TYPE);
@@ -134,6 +135,14 @@ impl Fault {
             _ => normal,
         }
     }
+}
+
+fn redirect(status: StatusCode, location: &str) -> Response {
+    let mut response = status.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }
 
 pub(crate) fn error_json(status: StatusCode, code: &str, message: &str) -> Response {

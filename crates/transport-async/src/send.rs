@@ -52,7 +52,11 @@ fn classify(error: reqwest::Error) -> TransportError {
         }
     } else if error.is_timeout() {
         TransportErrorKind::Timeout
-    } else if error.is_builder() || error.is_redirect() {
+    } else if error.is_redirect() {
+        // A caller-supplied client followed redirects until its limit: the request was sent,
+        // and the secret-key with it. Never "not sent", so never retried.
+        TransportErrorKind::RedirectFollowed
+    } else if error.is_builder() {
         TransportErrorKind::Client
     } else {
         // Failed while sending or receiving: the request may have reached the server.

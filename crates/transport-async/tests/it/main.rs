@@ -85,3 +85,51 @@ async fn a_caller_supplied_client_that_follows_redirects_is_caught() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() {
+    let mock = mock().await;
+    // 307 keeps the POST and its body, so the client follows hop after hop to distinct URLs
+    // until its limit (1) stops it.
+    for hop in 1..=3 {
+        let location = format!(
+            "{}{}?hop={hop}",
+            mock.base_url(),
+            clever_kyc_async::SUBMIT_PATH
+        );
+        mock.inject_fault(clever_kyc_mock::Fault::TemporaryRedirect { location }, 1);
+    }
+    let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        .http_client(
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(clever_kyc_async::rustls_config().unwrap())
+                .redirect(reqwest::redirect::Policy::limited(1))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let submission = KycSubmission::builder()
+        .email("a@example.com")
+        .token("tok")
+        .build()
+        .unwrap();
+    let err = client.submit(&submission).await.unwrap_err();
+    assert_eq!(
+        mock.requests().len(),
+        2,
+        "the first request and one followed hop"
+    );
+    assert_eq!(
+        err.transport_error().map(|t| t.kind()),
+        Some(clever_kyc_async::TransportErrorKind::RedirectFollowed),
+        "{err}"
+    );
+    assert_eq!(
+        err.attempts(),
+        1,
+        "a request that followed redirects must not be retried"
+    );
+    assert!(err.may_have_been_processed());
+}
