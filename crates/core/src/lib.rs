@@ -117,11 +117,17 @@ pub use callback::event::{
     ContactType, Gender, IdDocType, IdempotencyKey, Identity, KycStatus, KycStatusChanged,
     KycStatusEntry,
 };
+pub use callback::identity::{
+    AuthDigest, DEFAULT_REGISTRATION_RETENTION, Registration, SubmissionId, SubmissionIdError,
+    SubmissionRegistry, authorization_from_random_bytes,
+};
 pub use callback::parse::{
     CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed,
     parse_kyc_status_changed_with_limit,
 };
-pub use callback::receive::{CallbackReceiver, CallbackRejection};
+pub use callback::receive::{
+    CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource, ReceivedCallback,
+};
 pub use callback::testing::callback_request;
 pub use callback::verify::{CallbackAuthError, CallbackAuthenticator};
 pub use config::{

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::callback::identity::SubmissionId;
 use crate::lenient::{open_enum, opt_string, opt_word};
 
 open_enum!(
@@ -196,9 +197,13 @@ impl KycStatusChanged {
     /// A key that is equal for duplicate deliveries of the same event and differs when the
     /// contact or any status changes: SHA-256 (hex) over the event's canonical JSON.
     ///
-    /// Store it and drop events whose key you have seen: Hello Clever retries deliveries, so
-    /// the same event can arrive more than once. Unknown fields and casing of known words do
-    /// not affect it; the order of `kyc_statuses` does.
+    /// This key knows only the body. Two submissions for one email can carry identical
+    /// bodies (a second cycle's `pending` after a first cycle's), so a receiver that knows
+    /// the submission should use [`ReceivedCallback::idempotency_key`], which is scoped to
+    /// it. Unknown fields and casing of known words do not affect either key; the order of
+    /// `kyc_statuses` does.
+    ///
+    /// [`ReceivedCallback::idempotency_key`]: crate::ReceivedCallback::idempotency_key
     pub fn idempotency_key(&self) -> IdempotencyKey {
         IdempotencyKey::of_canonical_json(&self.canonical_json())
     }
@@ -226,6 +231,29 @@ impl IdempotencyKey {
     /// `json`.
     pub fn of_canonical_json(json: &str) -> Self {
         Self(Sha256::digest(json.as_bytes()).into())
+    }
+
+    /// The key of an event with canonical JSON `json` received for `submission`: the same
+    /// as [`of_canonical_json`](Self::of_canonical_json) without one, and distinct for each
+    /// submission with one.
+    pub fn scoped(submission: Option<&SubmissionId>, json: &str) -> Self {
+        match submission {
+            None => Self::of_canonical_json(json),
+            Some(id) => {
+                // Ids have no newline, so "submission:<id>\n<json>" is unambiguous.
+                let mut hasher = Sha256::new();
+                hasher.update(b"submission:");
+                hasher.update(id.as_str().as_bytes());
+                hasher.update(b"\n");
+                hasher.update(json.as_bytes());
+                Self(hasher.finalize().into())
+            }
+        }
+    }
+
+    /// The key from its 32 bytes (as stored).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 
     /// The digest.

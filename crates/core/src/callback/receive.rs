@@ -1,10 +1,13 @@
-//! Receiving a callback end to end: method, authentication, size, parsing, in that order,
-//! each refusal mapped to the HTTP status a receiver should answer.
+//! Receiving a callback end to end: method, authentication, size, identity, parsing, in that
+//! order, each refusal mapped to the HTTP status a receiver should answer.
+
+use std::time::SystemTime;
 
 use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Method, Request, StatusCode};
 
-use crate::callback::event::KycStatusChanged;
+use crate::callback::event::{IdempotencyKey, KycStatusChanged};
+use crate::callback::identity::{AuthDigest, Registration, SubmissionId, SubmissionRegistry};
 use crate::callback::parse::{
     CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed_with_limit,
 };
@@ -37,20 +40,111 @@ impl CallbackRejection {
     }
 }
 
-/// Verifies and parses callback requests.
+/// Who sent a callback, as its `Authorization` value says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackSource {
+    /// A value configured on the receiver (e.g. `--auth`): it names no submission.
+    StaticValue,
+    /// A value registered for one submission.
+    Submission(SubmissionId),
+}
+
+impl CallbackSource {
+    /// The submission, when the value was registered for one.
+    pub fn submission_id(&self) -> Option<&SubmissionId> {
+        match self {
+            Self::StaticValue => None,
+            Self::Submission(id) => Some(id),
+        }
+    }
+}
+
+/// What [`CallbackReceiver::check_head`] learned before the body is read: the digest of the
+/// `Authorization` value, and whether it is one of the receiver's own values or must be
+/// looked up among registrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a head that needs a lookup is not authenticated yet"]
+pub struct CallbackHead {
+    digest: AuthDigest,
+    is_static: bool,
+}
+
+impl CallbackHead {
+    /// The digest to look up in a registry or store.
+    pub fn digest(&self) -> &AuthDigest {
+        &self.digest
+    }
+
+    /// Whether the value is not one of the receiver's own, so the caller must look its
+    /// digest up and hand the answer to [`CallbackReceiver::resolve`].
+    pub fn needs_lookup(&self) -> bool {
+        !self.is_static
+    }
+}
+
+/// An authenticated, parsed callback: the event, the submission it belongs to, and the
+/// key that identifies it among that submission's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedCallback {
+    /// Who sent it.
+    pub source: CallbackSource,
+    /// The event.
+    pub event: KycStatusChanged,
+    /// The event's canonical JSON (see [`KycStatusChanged::canonical_json`]), made once
+    /// for both the key and whatever the receiver stores or prints.
+    pub canonical_json: String,
+    /// Equal for two deliveries of the same event to the same submission; different for the
+    /// same body sent for two submissions.
+    pub idempotency_key: IdempotencyKey,
+}
+
+impl ReceivedCallback {
+    /// The event as received for `source`, with its key scoped to the submission.
+    pub fn new(source: CallbackSource, event: KycStatusChanged) -> Self {
+        let canonical_json = event.canonical_json();
+        let idempotency_key = IdempotencyKey::scoped(source.submission_id(), &canonical_json);
+        Self {
+            source,
+            event,
+            canonical_json,
+            idempotency_key,
+        }
+    }
+
+    /// The submission, when the value was registered for one.
+    pub fn submission_id(&self) -> Option<&SubmissionId> {
+        self.source.submission_id()
+    }
+}
+
+/// Verifies and parses callback requests, in steps a receiver of any kind can drive:
 ///
-/// Use [`check_head`](Self::check_head) before reading the body (it refuses unauthenticated
-/// or oversized requests without reading them), then [`receive`](Self::receive) on the whole
-/// request.
+/// 1. [`check_head`](Self::check_head) before reading the body: method, the shape of the one
+///    `Authorization` header, and a `Content-Length` over the limit;
+/// 2. when [`CallbackHead::needs_lookup`], look the digest up in your registry or store
+///    (blocking or async, that is your IO) and call [`resolve`](Self::resolve);
+/// 3. read the body under [`body_limit`](Self::body_limit) and [`accept`](Self::accept) it.
+///
+/// [`receive`](Self::receive) and [`receive_registered`](Self::receive_registered) do all
+/// three for a request already in memory.
 ///
 /// ```
+/// use std::time::SystemTime;
 /// use clever_kyc_core::*;
-/// let secret = AuthorizationValue::new("Bearer per-submission-secret")?;
-/// let receiver = CallbackReceiver::new(CallbackAuthenticator::new([secret.clone()]));
+/// let secret = authorization_from_random_bytes([9; 32]);
+/// let mut registry = SubmissionRegistry::default();
+/// registry.register(AuthDigest::of(&secret), Registration::new(
+///     SubmissionId::new("order-1")?, Email::parse("a@example.com")?,
+///     SystemTime::now(), DEFAULT_REGISTRATION_RETENTION,
+/// ));
+/// let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
 ///
 /// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Approved, None)]);
 /// let request = callback_request("https://merchant.example/kyc", &secret, &event)?;
-/// assert_eq!(receiver.receive(&request)?, event);
+/// let received = receiver.receive_registered(&request, &registry, SystemTime::now())?;
+/// assert_eq!(received.submission_id().map(|id| id.as_str()), Some("order-1"));
+/// assert_eq!(received.event, event);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -60,7 +154,8 @@ pub struct CallbackReceiver {
 }
 
 impl CallbackReceiver {
-    /// A receiver with the default 1 MiB body limit.
+    /// A receiver accepting the authenticator's values (and, through
+    /// [`resolve`](Self::resolve), registered ones), with the default 1 MiB body limit.
     pub fn new(authenticator: CallbackAuthenticator) -> Self {
         Self {
             authenticator,
@@ -79,13 +174,13 @@ impl CallbackReceiver {
         self.body_limit
     }
 
-    /// The authenticator, e.g. to add a value for a new submission.
+    /// The authenticator, e.g. to add a rotated value.
     pub fn authenticator_mut(&mut self) -> &mut CallbackAuthenticator {
         &mut self.authenticator
     }
 
-    /// Checks what can be checked before the body is read: method, `Authorization`, and a
-    /// `Content-Length` over the limit.
+    /// Step 1: checks what can be checked before the body is read: method, the one
+    /// `Authorization` header, and a `Content-Length` over the limit.
     ///
     /// # Errors
     /// [`CallbackRejection`] with the status to answer.
@@ -93,13 +188,11 @@ impl CallbackReceiver {
         &self,
         method: &Method,
         headers: &HeaderMap,
-    ) -> Result<(), CallbackRejection> {
+    ) -> Result<CallbackHead, CallbackRejection> {
         if method != Method::POST {
             return Err(CallbackRejection::MethodNotAllowed(method.clone()));
         }
-        self.authenticator
-            .verify(headers)
-            .map_err(CallbackRejection::Unauthorized)?;
+        let digest = AuthDigest::from_headers(headers).map_err(CallbackRejection::Unauthorized)?;
         let announced = headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
@@ -112,10 +205,49 @@ impl CallbackReceiver {
                 },
             ));
         }
-        Ok(())
+        Ok(CallbackHead {
+            is_static: self.authenticator.accepts(&digest),
+            digest,
+        })
     }
 
-    /// Verifies and parses a whole callback request.
+    /// Step 2: who sent it, given what the caller's lookup of
+    /// [`CallbackHead::digest`] found (ignored for the receiver's own values).
+    ///
+    /// # Errors
+    /// [`CallbackRejection::Unauthorized`] with [`CallbackAuthError::Mismatch`] when the value
+    /// is neither the receiver's own nor registered and live at `now`.
+    pub fn resolve(
+        &self,
+        head: &CallbackHead,
+        registration: Option<&Registration>,
+        now: SystemTime,
+    ) -> Result<CallbackSource, CallbackRejection> {
+        if head.is_static {
+            return Ok(CallbackSource::StaticValue);
+        }
+        match registration {
+            Some(registration) if registration.is_live_at(now) => Ok(CallbackSource::Submission(
+                registration.submission_id.clone(),
+            )),
+            _ => Err(CallbackRejection::Unauthorized(CallbackAuthError::Mismatch)),
+        }
+    }
+
+    /// Step 3: parses the body of an authenticated callback.
+    ///
+    /// # Errors
+    /// [`CallbackRejection::InvalidBody`].
+    pub fn accept(
+        &self,
+        source: CallbackSource,
+        body: &[u8],
+    ) -> Result<ReceivedCallback, CallbackRejection> {
+        let event = self.parse_body(body)?;
+        Ok(ReceivedCallback::new(source, event))
+    }
+
+    /// Verifies and parses a whole callback request against the receiver's own values.
     ///
     /// # Errors
     /// [`CallbackRejection`] with the status to answer.
@@ -123,8 +255,32 @@ impl CallbackReceiver {
         &self,
         request: &Request<B>,
     ) -> Result<KycStatusChanged, CallbackRejection> {
-        self.check_head(request.method(), request.headers())?;
+        let head = self.check_head(request.method(), request.headers())?;
+        if head.needs_lookup() {
+            return Err(CallbackRejection::Unauthorized(CallbackAuthError::Mismatch));
+        }
         self.parse_body(request.body().as_ref())
+    }
+
+    /// Verifies and parses a whole callback request against the receiver's own values and
+    /// the registrations in `registry` live at `now`.
+    ///
+    /// # Errors
+    /// [`CallbackRejection`] with the status to answer.
+    pub fn receive_registered<B: AsRef<[u8]>>(
+        &self,
+        request: &Request<B>,
+        registry: &SubmissionRegistry,
+        now: SystemTime,
+    ) -> Result<ReceivedCallback, CallbackRejection> {
+        let head = self.check_head(request.method(), request.headers())?;
+        let registration = if head.needs_lookup() {
+            registry.lookup(head.digest(), now)
+        } else {
+            None
+        };
+        let source = self.resolve(&head, registration, now)?;
+        self.accept(source, request.body().as_ref())
     }
 
     /// Parses a body whose head already passed [`check_head`](Self::check_head).

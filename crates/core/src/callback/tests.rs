@@ -122,3 +122,92 @@ fn an_event_round_trips_through_its_serialized_form() {
     let json = serde_json::to_vec(&event).unwrap();
     assert_eq!(parse_kyc_status_changed(&json).unwrap(), event);
 }
+
+mod identity {
+    use std::time::{Duration, SystemTime};
+
+    use crate::*;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn pending() -> KycStatusChanged {
+        KycStatusChanged::new(
+            "a@example.com",
+            vec![KycStatusEntry::new(KycStatus::Pending, None)],
+        )
+    }
+
+    fn registered(registry: &mut SubmissionRegistry, id: &str, seed: u8) -> AuthorizationValue {
+        let value = authorization_from_random_bytes([seed; 32]);
+        registry.register(
+            AuthDigest::of(&value),
+            Registration::new(
+                SubmissionId::new(id).unwrap(),
+                Email::parse("a@example.com").unwrap(),
+                at(0),
+                Duration::from_secs(100),
+            ),
+        );
+        value
+    }
+
+    #[test]
+    fn the_same_body_for_two_submissions_is_two_events() {
+        let mut registry = SubmissionRegistry::default();
+        let first = registered(&mut registry, "first", 1);
+        let second = registered(&mut registry, "second", 2);
+        let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
+        let receive = |value: &AuthorizationValue| {
+            let request = callback_request("http://127.0.0.1/cb", value, &pending()).unwrap();
+            receiver
+                .receive_registered(&request, &registry, at(1))
+                .unwrap()
+        };
+        let (a, a_again, b) = (receive(&first), receive(&first), receive(&second));
+        assert_eq!(a.idempotency_key, a_again.idempotency_key);
+        assert_ne!(a.idempotency_key, b.idempotency_key);
+        assert_eq!(a.submission_id().unwrap().as_str(), "first");
+        assert_eq!(b.submission_id().unwrap().as_str(), "second");
+    }
+
+    #[test]
+    fn a_static_value_keeps_the_body_only_key_and_names_no_submission() {
+        let value = AuthorizationValue::new("Bearer static").unwrap();
+        let receiver = CallbackReceiver::new(CallbackAuthenticator::new([value.clone()]));
+        let request = callback_request("http://127.0.0.1/cb", &value, &pending()).unwrap();
+        let received = receiver
+            .receive_registered(&request, &SubmissionRegistry::default(), at(1))
+            .unwrap();
+        assert_eq!(received.source, CallbackSource::StaticValue);
+        assert_eq!(received.idempotency_key, pending().idempotency_key());
+    }
+
+    #[test]
+    fn an_expired_or_unknown_registration_is_refused_as_a_mismatch() {
+        let mut registry = SubmissionRegistry::default();
+        let value = registered(&mut registry, "s", 3);
+        let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
+        let request = callback_request("http://127.0.0.1/cb", &value, &pending()).unwrap();
+        let refused = receiver.receive_registered(&request, &registry, at(100));
+        assert_eq!(
+            refused,
+            Err(CallbackRejection::Unauthorized(CallbackAuthError::Mismatch))
+        );
+        assert_eq!(
+            receiver.receive(&request),
+            Err(CallbackRejection::Unauthorized(CallbackAuthError::Mismatch))
+        );
+    }
+
+    #[test]
+    fn the_head_is_checked_before_any_lookup() {
+        let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
+        let headers = http::HeaderMap::new();
+        assert_eq!(
+            receiver.check_head(&http::Method::POST, &headers),
+            Err(CallbackRejection::Unauthorized(CallbackAuthError::Missing))
+        );
+    }
+}

@@ -1,11 +1,12 @@
 //! Authenticating a callback: its `Authorization` header must equal, byte for byte, one of
 //! the values the merchant gave in `webhook_notification.authorization_header`.
 
-use http::header::AUTHORIZATION;
-use http::{HeaderMap, Request};
-use subtle::{Choice, ConstantTimeEq};
+use std::collections::HashSet;
 
-use crate::secret::{AuthorizationValue, check_header_value, digest};
+use http::{HeaderMap, Request};
+
+use crate::callback::identity::AuthDigest;
+use crate::secret::AuthorizationValue;
 
 /// Why a callback was not authenticated. None of these texts contains a header value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,12 +29,14 @@ pub enum CallbackAuthError {
     Mismatch,
 }
 
-/// Checks callback `Authorization` headers against one or more expected values (several
-/// allow rotation, or one value per submission).
+/// Checks callback `Authorization` headers against a set of accepted values (several allow
+/// rotation; for one value per submission, see [`SubmissionRegistry`]).
 ///
-/// Only SHA-256 digests of the expected values are kept, and every comparison is made in
-/// constant time against all of them, so timing reveals neither which value matched nor how
-/// close a guess came.
+/// Only SHA-256 digests of the accepted values are kept. An incoming header is hashed once
+/// and looked up, so the cost does not grow with the number of values; see [`AuthDigest`]
+/// for why a lookup by digest leaks nothing about any value.
+///
+/// [`SubmissionRegistry`]: crate::SubmissionRegistry
 ///
 /// ```
 /// use clever_kyc_core::{AuthorizationValue, CallbackAuthenticator, CallbackAuthError};
@@ -44,15 +47,15 @@ pub enum CallbackAuthError {
 /// assert_eq!(auth.verify(&headers), Ok(()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct CallbackAuthenticator {
-    expected: Vec<[u8; 32]>,
+    accepted: HashSet<AuthDigest>,
 }
 
 impl std::fmt::Debug for CallbackAuthenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CallbackAuthenticator")
-            .field("expected_values", &self.expected.len())
+            .field("expected_values", &self.accepted.len())
             .finish()
     }
 }
@@ -61,26 +64,33 @@ impl CallbackAuthenticator {
     /// Accepts any of `values`. With no values at all, every callback is refused.
     pub fn new(values: impl IntoIterator<Item = AuthorizationValue>) -> Self {
         Self {
-            expected: values
-                .into_iter()
-                .map(|v| digest(v.expose_secret().as_bytes()))
-                .collect(),
+            accepted: values.into_iter().map(|v| AuthDigest::of(&v)).collect(),
         }
     }
 
-    /// Adds an accepted value (e.g. for a new submission, or a rotated secret).
+    /// Adds an accepted value (e.g. a rotated secret).
     pub fn add(&mut self, value: &AuthorizationValue) {
-        self.expected.push(digest(value.expose_secret().as_bytes()));
+        self.accepted.insert(AuthDigest::of(value));
+    }
+
+    /// Stops accepting a value; whether it was accepted.
+    pub fn remove(&mut self, value: &AuthorizationValue) -> bool {
+        self.accepted.remove(&AuthDigest::of(value))
+    }
+
+    /// Whether the value with this digest is accepted.
+    pub fn accepts(&self, digest: &AuthDigest) -> bool {
+        self.accepted.contains(digest)
     }
 
     /// How many values are accepted.
     pub fn len(&self) -> usize {
-        self.expected.len()
+        self.accepted.len()
     }
 
     /// Whether no value is accepted.
     pub fn is_empty(&self) -> bool {
-        self.expected.is_empty()
+        self.accepted.is_empty()
     }
 
     /// Verifies the headers of an incoming callback.
@@ -88,20 +98,8 @@ impl CallbackAuthenticator {
     /// # Errors
     /// [`CallbackAuthError`]: missing, repeated, malformed or mismatched `Authorization`.
     pub fn verify(&self, headers: &HeaderMap) -> Result<(), CallbackAuthError> {
-        let mut values = headers.get_all(AUTHORIZATION).iter();
-        let value = values.next().ok_or(CallbackAuthError::Missing)?;
-        let extra = values.count();
-        if extra > 0 {
-            return Err(CallbackAuthError::Repeated { count: extra + 1 });
-        }
-        let text =
-            std::str::from_utf8(value.as_bytes()).map_err(|_| CallbackAuthError::Malformed)?;
-        check_header_value(text).map_err(|_| CallbackAuthError::Malformed)?;
-        let received = digest(value.as_bytes());
-        let matched = self.expected.iter().fold(Choice::from(0), |acc, expected| {
-            acc | expected.ct_eq(&received)
-        });
-        if bool::from(matched) {
+        let digest = AuthDigest::from_headers(headers)?;
+        if self.accepts(&digest) {
             Ok(())
         } else {
             Err(CallbackAuthError::Mismatch)
@@ -120,6 +118,7 @@ impl CallbackAuthenticator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::AUTHORIZATION;
 
     fn auth(values: &[&str]) -> CallbackAuthenticator {
         CallbackAuthenticator::new(values.iter().map(|v| AuthorizationValue::new(*v).unwrap()))
