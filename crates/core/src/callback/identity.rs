@@ -235,6 +235,21 @@ impl Registration {
         }
     }
 
+    /// A registration as stored: every field given.
+    pub fn from_parts(
+        submission_id: SubmissionId,
+        email: Email,
+        created_at: SystemTime,
+        expires_at: SystemTime,
+    ) -> Self {
+        Self {
+            submission_id,
+            email,
+            created_at,
+            expires_at,
+        }
+    }
+
     /// Whether it is still accepted at `now`.
     pub fn is_live_at(&self, now: SystemTime) -> bool {
         now < self.expires_at

@@ -1,0 +1,331 @@
+//! Receiving and recording, in steps any server can drive (blocking here; the `axum` module
+//! drives the same steps from async code).
+
+use std::error::Error as StdError;
+use std::time::{Duration, SystemTime};
+
+use clever_kyc_core::{
+    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackReceiver, CallbackRejection,
+    CallbackSource, Email, ReceivedCallback, Registration, SubmissionId,
+    authorization_from_random_bytes,
+};
+use http::{HeaderMap, Method, Request, StatusCode};
+
+use crate::store::{BoxError, CallbackStore, EventRecord, Recorded, StoreError};
+
+/// Why a callback was not acknowledged, with the status to answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InboxError {
+    /// The request itself was refused (405, 401, 413 or 400): redelivering it will not help.
+    #[error(transparent)]
+    Rejected(#[from] CallbackRejection),
+    /// The store could not commit or look up: answered 503 so that it is delivered again.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The body did not arrive within the read deadline (408).
+    #[error("the callback body did not arrive in time")]
+    BodyTimeout,
+    /// The body could not be read (400): the connection broke or was malformed.
+    #[error("the callback body could not be read")]
+    BodyUnreadable(#[source] BoxError),
+    /// The merchant's handler failed: answered 503 so that it is delivered again.
+    #[error("the callback handler failed")]
+    Handler(#[source] BoxError),
+}
+
+impl InboxError {
+    /// The status to answer: the rejection's own, or 503 Service Unavailable.
+    pub fn http_status(&self) -> StatusCode {
+        match self {
+            Self::Rejected(rejection) => rejection.http_status(),
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            Self::Store(_) | Self::Handler(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+/// Why a new submission could not be registered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistrationError {
+    /// The operating system's random source failed; nothing was registered.
+    #[error("the operating system's random source failed")]
+    RandomSource(#[source] getrandom::Error),
+    /// The store could not commit the registration.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A callback that passed the head checks and the registry: who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The submission, or the receiver's own value.
+    pub source: CallbackSource,
+    /// The email registered with the submission.
+    pub registered_email: Option<Email>,
+}
+
+/// A recorded callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Receipt {
+    /// The authenticated, parsed callback.
+    pub callback: ReceivedCallback,
+    /// The submission's registered email, else the event's own.
+    pub email: Option<String>,
+    /// When it arrived.
+    pub received_at: SystemTime,
+    /// New, or a redelivery (and whether that was handled).
+    pub recorded: Recorded,
+}
+
+impl Receipt {
+    /// Whether the handler must (still) take it: new, or a duplicate of an unhandled event.
+    pub fn needs_handling(&self) -> bool {
+        !matches!(self.recorded, Recorded::Duplicate { handled: true })
+    }
+
+    /// Whether it is a redelivery of a committed event.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self.recorded, Recorded::Duplicate { .. })
+    }
+}
+
+/// A new submission's identity: give `authorization` as the webhook's Authorization value.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IssuedSubmission {
+    /// The id callbacks will be traced to.
+    pub submission_id: SubmissionId,
+    /// The fresh value (`Bearer ` + 32 random bytes, base64url).
+    pub authorization: AuthorizationValue,
+    /// What was registered.
+    pub registration: Registration,
+}
+
+/// Receives callbacks into a [`CallbackStore`]: authenticates against the receiver's own
+/// values and the store's registrations, parses, and commits before anything is
+/// acknowledged.
+///
+/// For a blocking server, [`receive`](Self::receive) is the whole job; its steps
+/// ([`authenticate`](Self::authenticate), [`record`](Self::record),
+/// [`mark_handled`](Self::mark_handled)) let a server read the body only after
+/// authentication.
+///
+/// ```
+/// use std::time::SystemTime;
+/// use clever_kyc_receive::*;
+///
+/// let inbox = CallbackInbox::new(MemoryStore::new());
+/// let email = Email::parse("a@example.com")?;
+/// let issued = inbox.issue_submission(&email, SystemTime::now(), DEFAULT_REGISTRATION_RETENTION)?;
+/// // ... submit with issued.authorization as the webhook's Authorization value ...
+///
+/// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Approved, None)]);
+/// let request = callback_request("https://merchant.example/kyc", &issued.authorization, &event)?;
+/// let receipt = inbox.receive(&request, SystemTime::now(), |receipt| {
+///     println!("{} is {:?}", receipt.callback.submission_id().unwrap(), receipt.callback.event.latest_status());
+///     Ok::<(), std::io::Error>(()) // an Err here answers 503: Hello Clever delivers again
+/// })?;
+/// assert_eq!(receipt.callback.submission_id(), Some(&issued.submission_id));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CallbackInbox<S> {
+    receiver: CallbackReceiver,
+    store: S,
+}
+
+impl<S: CallbackStore> CallbackInbox<S> {
+    /// An inbox accepting only values registered in `store`, with a 1 MiB body limit.
+    pub fn new(store: S) -> Self {
+        Self {
+            receiver: CallbackReceiver::new(CallbackAuthenticator::default()),
+            store,
+        }
+    }
+
+    /// Also accepts `values` (for submissions made without a registration); their events
+    /// name no submission.
+    pub fn with_static_values(
+        mut self,
+        values: impl IntoIterator<Item = AuthorizationValue>,
+    ) -> Self {
+        for value in values {
+            self.receiver.authenticator_mut().add(&value);
+        }
+        self
+    }
+
+    /// Changes the body limit in bytes.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.receiver = self.receiver.with_body_limit(limit);
+        self
+    }
+
+    /// The core receiver (body limit, static values).
+    pub fn receiver(&self) -> &CallbackReceiver {
+        &self.receiver
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Registers a fresh submission for `email`: a new id and `Authorization` value from the
+    /// operating system's random source, committed before this returns, so register
+    /// **before** submitting.
+    ///
+    /// # Errors
+    /// [`RegistrationError`]; nothing is registered then.
+    pub fn issue_submission(
+        &self,
+        email: &Email,
+        now: SystemTime,
+        retention: Duration,
+    ) -> Result<IssuedSubmission, RegistrationError> {
+        let mut id = [0u8; 16];
+        let mut value = [0u8; 32];
+        getrandom::fill(&mut id).map_err(RegistrationError::RandomSource)?;
+        getrandom::fill(&mut value).map_err(RegistrationError::RandomSource)?;
+        let submission_id = SubmissionId::from_random_bytes(id);
+        let authorization = authorization_from_random_bytes(value);
+        let registration =
+            self.register(&authorization, submission_id.clone(), email, now, retention)?;
+        Ok(IssuedSubmission {
+            submission_id,
+            authorization,
+            registration,
+        })
+    }
+
+    /// Registers a value the merchant chose for `submission_id`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed.
+    pub fn register(
+        &self,
+        value: &AuthorizationValue,
+        submission_id: SubmissionId,
+        email: &Email,
+        now: SystemTime,
+        retention: Duration,
+    ) -> Result<Registration, StoreError> {
+        let registration = Registration::new(submission_id, email.clone(), now, retention);
+        self.store.register(&AuthDigest::of(value), &registration)?;
+        Ok(registration)
+    }
+
+    /// Stops accepting `value` (a submission refused or never sent); whether it was
+    /// registered.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    pub fn unregister(&self, value: &AuthorizationValue) -> Result<bool, StoreError> {
+        self.store.unregister(&AuthDigest::of(value))
+    }
+
+    /// Step 1, before the body is read: method, `Authorization`, `Content-Length`, and the
+    /// registration lookup when the value is not one of the inbox's own.
+    ///
+    /// # Errors
+    /// [`InboxError::Rejected`] (401, 405, 413) or [`InboxError::Store`] (503).
+    pub fn authenticate(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> Result<Authenticated, InboxError> {
+        let head = self.receiver.check_head(method, headers)?;
+        let registration = if head.needs_lookup() {
+            self.store.registration(head.digest(), now)?
+        } else {
+            None
+        };
+        let source = self.receiver.resolve(&head, registration.as_ref(), now)?;
+        Ok(Authenticated {
+            source,
+            registered_email: registration.map(|r| r.email),
+        })
+    }
+
+    /// Step 2: parses the body and commits the event (or counts a redelivery). With
+    /// `handled`, the store is the only sink and the event needs no handler.
+    ///
+    /// # Errors
+    /// [`InboxError::Rejected`] (400, 413) or [`InboxError::Store`] (503).
+    pub fn record(
+        &self,
+        authenticated: Authenticated,
+        body: &[u8],
+        now: SystemTime,
+        handled: bool,
+    ) -> Result<Receipt, InboxError> {
+        let callback = self.receiver.accept(authenticated.source, body)?;
+        let email = authenticated
+            .registered_email
+            .map(|e| e.as_str().to_owned())
+            .or_else(|| callback.event.email.clone());
+        let recorded = self.store.record(&EventRecord {
+            callback: &callback,
+            email: email.as_deref(),
+            received_at: now,
+            handled,
+        })?;
+        Ok(Receipt {
+            callback,
+            email,
+            received_at: now,
+            recorded,
+        })
+    }
+
+    /// Step 3, after the handler succeeded: later duplicates are acknowledged without it.
+    ///
+    /// # Errors
+    /// [`InboxError::Store`] (503): the handler ran, but a redelivery will run it again.
+    pub fn mark_handled(&self, receipt: &Receipt) -> Result<(), InboxError> {
+        Ok(self.store.mark_handled(&receipt.callback.idempotency_key)?)
+    }
+
+    /// Receives a whole request: authenticates, records, runs `handler` unless a duplicate
+    /// was handled already, and marks it handled. Answer 200 on `Ok`, and
+    /// [`InboxError::http_status`] otherwise.
+    ///
+    /// # Errors
+    /// [`InboxError`]; a handler's error is [`InboxError::Handler`].
+    pub fn receive<B, E>(
+        &self,
+        request: &Request<B>,
+        now: SystemTime,
+        handler: impl FnOnce(&Receipt) -> Result<(), E>,
+    ) -> Result<Receipt, InboxError>
+    where
+        B: AsRef<[u8]>,
+        E: Into<Box<dyn StdError + Send + Sync>>,
+    {
+        let authenticated = self.authenticate(request.method(), request.headers(), now)?;
+        let receipt = self.record(authenticated, request.body().as_ref(), now, false)?;
+        if receipt.needs_handling() {
+            handler(&receipt).map_err(|e| InboxError::Handler(e.into()))?;
+            self.mark_handled(&receipt)?;
+        }
+        Ok(receipt)
+    }
+
+    /// Receives a whole request with the store as the only sink: committed means handled.
+    ///
+    /// # Errors
+    /// [`InboxError`].
+    pub fn receive_and_commit<B: AsRef<[u8]>>(
+        &self,
+        request: &Request<B>,
+        now: SystemTime,
+    ) -> Result<Receipt, InboxError> {
+        let authenticated = self.authenticate(request.method(), request.headers(), now)?;
+        self.record(authenticated, request.body().as_ref(), now, true)
+    }
+}

@@ -1,0 +1,187 @@
+//! The in-memory store: for tests and `listen --store memory`, where stdout is the sink.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use clever_kyc_core::{AuthDigest, IdempotencyKey, Registration, SubmissionId, SubmissionRegistry};
+
+use crate::store::{
+    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
+    status_supersedes,
+};
+
+/// How many events [`MemoryStore::new`] keeps before forgetting the oldest.
+pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
+
+/// A store in this process's memory. Nothing survives a restart, and past its capacity the
+/// oldest event is forgotten (with its key: a redelivery of it would count as new), so that
+/// memory stays bounded.
+///
+/// ```
+/// use clever_kyc_receive::{CallbackStore, MemoryStore, EventFilter};
+/// let store = MemoryStore::new();
+/// assert!(store.events(&EventFilter::all())?.is_empty());
+/// # Ok::<(), clever_kyc_receive::StoreError>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryStore {
+    capacity: usize,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    registry: SubmissionRegistry,
+    /// Oldest first; `index` maps a key to its position counted from `evicted`.
+    log: VecDeque<StoredEvent>,
+    index: HashMap<IdempotencyKey, u64>,
+    evicted: u64,
+    statuses: HashMap<(String, Option<SubmissionId>), SubmissionStatus>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    /// A store keeping [`DEFAULT_MEMORY_CAPACITY`] events.
+    pub fn new() -> Self {
+        Self::with_capacity(DEFAULT_MEMORY_CAPACITY)
+    }
+
+    /// A store keeping at most `capacity` events (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere while holding the lock leaves consistent data: every update
+        // below is completed before the guard drops.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Inner {
+    fn position(&self, key: &IdempotencyKey) -> Option<usize> {
+        let absolute = *self.index.get(key)?;
+        usize::try_from(absolute.checked_sub(self.evicted)?).ok()
+    }
+}
+
+impl CallbackStore for MemoryStore {
+    fn describe(&self) -> String {
+        format!("memory (at most {} events, lost at exit)", self.capacity)
+    }
+
+    fn blocks(&self) -> bool {
+        false
+    }
+
+    fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
+        self.lock().registry.register(*digest, registration.clone());
+        Ok(())
+    }
+
+    fn unregister(&self, digest: &AuthDigest) -> Result<bool, StoreError> {
+        Ok(self.lock().registry.remove(digest))
+    }
+
+    fn registration(
+        &self,
+        digest: &AuthDigest,
+        now: SystemTime,
+    ) -> Result<Option<Registration>, StoreError> {
+        Ok(self.lock().registry.lookup(digest, now).cloned())
+    }
+
+    fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
+        let callback = record.callback;
+        let mut inner = self.lock();
+        if let Some(position) = inner.position(&callback.idempotency_key) {
+            let stored = &mut inner.log[position];
+            stored.deliveries = stored.deliveries.saturating_add(1);
+            return Ok(Recorded::Duplicate {
+                handled: stored.handled,
+            });
+        }
+        if inner.log.len() >= self.capacity
+            && let Some(oldest) = inner.log.pop_front()
+        {
+            inner.index.remove(&oldest.idempotency_key);
+            inner.evicted += 1;
+        }
+        let absolute = inner.evicted + inner.log.len() as u64;
+        inner.index.insert(callback.idempotency_key, absolute);
+        let email = record.email.map(str::to_owned);
+        inner.log.push_back(StoredEvent {
+            submission_id: callback.submission_id().cloned(),
+            email: email.clone(),
+            idempotency_key: callback.idempotency_key,
+            event_json: callback.canonical_json.clone(),
+            received_at: record.received_at,
+            deliveries: 1,
+            handled: record.handled,
+        });
+        if let (Some(status), Some(email)) = (record.latest_status(), email) {
+            let email = email.to_ascii_lowercase();
+            let key = (email.clone(), callback.submission_id().cloned());
+            let current = inner.statuses.get(&key).map(|s| s.latest_status.as_str());
+            if status_supersedes(current, &status, key.1.is_some()) {
+                inner.statuses.insert(
+                    key.clone(),
+                    SubmissionStatus {
+                        submission_id: key.1,
+                        email,
+                        latest_status: status,
+                        updated_at: record.received_at,
+                    },
+                );
+            }
+        }
+        Ok(Recorded::New)
+    }
+
+    fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        if let Some(position) = inner.position(key) {
+            inner.log[position].handled = true;
+        }
+        Ok(())
+    }
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .log
+            .iter()
+            .filter(|event| filter.matches(event))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+
+    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
+        let email = email.to_ascii_lowercase();
+        let mut found: Vec<_> = self
+            .lock()
+            .statuses
+            .values()
+            .filter(|status| status.email == email)
+            .cloned()
+            .collect();
+        found.sort_by_key(|status| status.updated_at);
+        Ok(found)
+    }
+
+    fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> {
+        Ok(self.lock().registry.purge_expired(now) as u64)
+    }
+}

@@ -1,0 +1,440 @@
+//! The Redis store: shared by several receiver replicas.
+//!
+//! Layout, under a prefix (default `clever-kyc`):
+//! - `{prefix}:reg:{digest hex}`: a hash per registration, expiring with it;
+//! - `{prefix}:evt:{key hex}`: a hash per committed event (`deliveries`, `handled`), created
+//!   by the same Lua script that appends the event to the stream `{prefix}:events`, so two
+//!   replicas can never both record one delivery;
+//! - `{prefix}:status:{email}`: a hash from submission id (empty for a shared value) to
+//!   `status|updated_ms|final`.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, KycStatus, Registration, SubmissionId};
+use redis::{Client, Connection, RedisError, Script, Value};
+
+use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};
+use crate::store::{
+    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
+};
+
+const BACKEND: &str = "redis";
+
+/// Idle connections kept for reuse; more are opened under load and closed after.
+const POOLED_CONNECTIONS: usize = 16;
+
+/// Entries read from the stream per round trip when listing.
+const PAGE: usize = 1000;
+
+/// Commits an event and its status atomically, or counts a redelivery. The status rule is
+/// [`status_supersedes`](crate::status_supersedes): a final status of a submission is not
+/// replaced by a non-final one; without a submission the latest arrival wins.
+const RECORD: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
+  return {0, tonumber(redis.call('HGET', KEYS[1], 'handled') or '0')}
+end
+redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'submission_id', ARGV[2], 'email', ARGV[3],
+  'json', ARGV[4], 'received_ms', ARGV[5])
+redis.call('HSET', KEYS[1], 'deliveries', 1, 'handled', ARGV[6])
+if ARGV[7] ~= '' and ARGV[3] ~= '' then
+  local current = redis.call('HGET', KEYS[3], ARGV[2])
+  local keep = current and ARGV[2] ~= '' and string.sub(current, -1) == '1' and ARGV[8] == '0'
+  if not keep then
+    redis.call('HSET', KEYS[3], ARGV[2], ARGV[7] .. '|' .. ARGV[5] .. '|' .. ARGV[8])
+  end
+end
+return {1, tonumber(ARGV[6])}
+";
+
+/// Marks an existing event handled; a missing key (never recorded) is left absent.
+const MARK_HANDLED: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'handled', 1)
+end
+return 0
+";
+
+/// A store on a Redis server, for receivers on several hosts.
+///
+/// Durability is Redis's: configure `appendonly yes` (with `appendfsync everysec` or
+/// `always`) where an acknowledged callback must survive a Redis restart.
+pub struct RedisStore {
+    client: Client,
+    location: String,
+    prefix: String,
+    record: Script,
+    mark_handled: Script,
+    idle: Mutex<Vec<Connection>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("location", &self.location)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URL with any password replaced, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn unavailable(operation: &'static str) -> impl FnOnce(RedisError) -> StoreError {
+    move |e| StoreError::Unavailable {
+        backend: BACKEND,
+        operation,
+        source: Box::new(e),
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt {
+        backend: BACKEND,
+        what: what.to_owned(),
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://HOST:PORT[/DB]`) and checks that the server answers.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the URL is invalid or the server does not answer `PING`
+    /// within 2 s.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let location = redact_url(url);
+        let fail = |e: RedisError| StoreError::Open {
+            backend: BACKEND,
+            location: location.clone(),
+            source: Box::new(e),
+        };
+        let client = Client::open(url).map_err(fail)?;
+        let store = Self {
+            client,
+            location: location.clone(),
+            prefix: "clever-kyc".to_owned(),
+            record: Script::new(RECORD),
+            mark_handled: Script::new(MARK_HANDLED),
+            idle: Mutex::default(),
+            timeout: Duration::from_secs(2),
+        };
+        let mut connection = store.connect().map_err(fail)?;
+        redis::cmd("PING")
+            .query::<String>(&mut connection)
+            .map_err(fail)?;
+        store.give_back(connection);
+        Ok(store)
+    }
+
+    /// Uses `prefix` for every key instead of `clever-kyc` (several stores on one server).
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    fn connect(&self) -> Result<Connection, RedisError> {
+        let connection = self.client.get_connection_with_timeout(self.timeout)?;
+        connection.set_read_timeout(Some(self.timeout))?;
+        connection.set_write_timeout(Some(self.timeout))?;
+        Ok(connection)
+    }
+
+    fn idle(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn give_back(&self, connection: Connection) {
+        let mut idle = self.idle();
+        if idle.len() < POOLED_CONNECTIONS {
+            idle.push(connection);
+        }
+    }
+
+    /// Runs `f` on a pooled connection; a connection that failed is dropped, not reused.
+    /// A pooled connection may have gone stale (Redis restarted): when one fails on IO, `f`
+    /// runs once more on a fresh connection. Every operation here is idempotent or, for
+    /// `record`, answers "duplicate" the second time, which is correct either way.
+    fn with_connection<T>(
+        &self,
+        operation: &'static str,
+        mut f: impl FnMut(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self.idle().pop();
+        if let Some(mut connection) = pooled {
+            match f(&mut connection) {
+                Ok(value) => {
+                    self.give_back(connection);
+                    return Ok(value);
+                }
+                Err(e) if !(e.is_io_error() || e.is_connection_dropped()) => {
+                    return Err(unavailable(operation)(e));
+                }
+                Err(_) => {} // stale: try a fresh one below
+            }
+        }
+        let mut connection = self.connect().map_err(unavailable(operation))?;
+        let value = f(&mut connection).map_err(unavailable(operation))?;
+        self.give_back(connection);
+        Ok(value)
+    }
+
+    fn key(&self, kind: &str, id: &str) -> String {
+        format!("{}:{kind}:{id}", self.prefix)
+    }
+}
+
+impl CallbackStore for RedisStore {
+    fn describe(&self) -> String {
+        self.location.clone()
+    }
+
+    fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
+        let key = self.key("reg", &digest.to_hex());
+        let expires = millis(registration.expires_at);
+        self.with_connection("register a submission", |c| {
+            redis::pipe()
+                .atomic()
+                .hset_multiple(
+                    &key,
+                    &[
+                        ("submission_id", registration.submission_id.as_str()),
+                        ("email", registration.email.as_str()),
+                        ("created_ms", &millis(registration.created_at).to_string()),
+                        ("expires_ms", &expires.to_string()),
+                    ],
+                )
+                .ignore()
+                .cmd("PEXPIREAT")
+                .arg(&key)
+                .arg(expires)
+                .ignore()
+                .query::<()>(c)
+        })
+    }
+
+    fn unregister(&self, digest: &AuthDigest) -> Result<bool, StoreError> {
+        let key = self.key("reg", &digest.to_hex());
+        let removed: i64 = self.with_connection("remove a registration", |c| {
+            redis::cmd("DEL").arg(&key).query(c)
+        })?;
+        Ok(removed > 0)
+    }
+
+    fn registration(
+        &self,
+        digest: &AuthDigest,
+        now: SystemTime,
+    ) -> Result<Option<Registration>, StoreError> {
+        let key = self.key("reg", &digest.to_hex());
+        let fields: Vec<Option<String>> = self.with_connection("look up a registration", |c| {
+            redis::cmd("HMGET")
+                .arg(&key)
+                .arg(&["submission_id", "email", "created_ms", "expires_ms"])
+                .query(c)
+        })?;
+        let [Some(id), Some(email), Some(created), Some(expires)] =
+            <[Option<String>; 4]>::try_from(fields).map_err(|_| corrupt("registration"))?
+        else {
+            return Ok(None);
+        };
+        let parse_ms = |text: &str| {
+            text.parse::<i64>()
+                .map_err(|_| corrupt("registration time"))
+        };
+        let registration = Registration::from_parts(
+            parse_submission_id(&id).ok_or_else(|| corrupt("submission_id"))?,
+            Email::parse(&email).map_err(|_| corrupt("registration email"))?,
+            system_time(parse_ms(&created)?),
+            system_time(parse_ms(&expires)?),
+        );
+        Ok(registration.is_live_at(now).then_some(registration))
+    }
+
+    fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
+        let callback = record.callback;
+        let key_hex = callback.idempotency_key.to_hex();
+        let email = record.email.unwrap_or("");
+        let status = record.latest_status().unwrap_or_default();
+        let is_final = KycStatus::from_word(&status).is_final();
+        let mut invocation = self.record.prepare_invoke();
+        invocation
+            .key(self.key("evt", &key_hex))
+            .key(format!("{}:events", self.prefix))
+            .key(self.key("status", &email.to_ascii_lowercase()))
+            .arg(&key_hex)
+            .arg(callback.submission_id().map_or("", SubmissionId::as_str))
+            .arg(email)
+            .arg(&callback.canonical_json)
+            .arg(millis(record.received_at))
+            .arg(u8::from(record.handled))
+            .arg(&status)
+            .arg(u8::from(is_final));
+        let (new, handled): (i64, i64) =
+            self.with_connection("record an event", |c| invocation.invoke(c))?;
+        Ok(if new == 1 {
+            Recorded::New
+        } else {
+            Recorded::Duplicate {
+                handled: handled == 1,
+            }
+        })
+    }
+
+    fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        let key = self.key("evt", &key.to_hex());
+        self.with_connection("mark an event handled", |c| {
+            self.mark_handled.key(&key).invoke::<()>(c)
+        })
+    }
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
+        let stream = format!("{}:events", self.prefix);
+        let limit = filter.limit.unwrap_or(usize::MAX);
+        let mut events = Vec::new();
+        let mut start = "-".to_owned();
+        loop {
+            let page: Vec<(String, Vec<(String, String)>)> =
+                self.with_connection("list events", |c| {
+                    let value: Value = redis::cmd("XRANGE")
+                        .arg(&stream)
+                        .arg(&start)
+                        .arg("+")
+                        .arg("COUNT")
+                        .arg(PAGE)
+                        .query(c)?;
+                    Ok(redis::from_redis_value(value)?)
+                })?;
+            let Some((last_id, _)) = page.last() else {
+                break;
+            };
+            start = format!("({last_id}");
+            let full = page.len() == PAGE;
+            let mut candidates = Vec::new();
+            for (_, fields) in page {
+                let event = stream_entry(fields)?;
+                if filter.matches(&event) {
+                    candidates.push(event);
+                }
+            }
+            let keys: Vec<String> = candidates
+                .iter()
+                .map(|e| self.key("evt", &e.idempotency_key.to_hex()))
+                .collect();
+            let counters: Vec<(Option<u64>, Option<u8>)> =
+                self.with_connection("count deliveries", |c| {
+                    let mut pipe = redis::pipe();
+                    for key in &keys {
+                        pipe.cmd("HMGET").arg(key).arg("deliveries").arg("handled");
+                    }
+                    pipe.query(c)
+                })?;
+            for (mut event, (deliveries, handled)) in candidates.into_iter().zip(counters) {
+                event.deliveries = deliveries.unwrap_or(1);
+                event.handled = handled == Some(1);
+                events.push(event);
+                if events.len() >= limit {
+                    return Ok(events);
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(events)
+    }
+
+    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
+        let email = email.to_ascii_lowercase();
+        let key = self.key("status", &email);
+        let entries: Vec<(String, String)> = self.with_connection("read statuses", |c| {
+            redis::cmd("HGETALL").arg(&key).query(c)
+        })?;
+        let mut statuses = Vec::with_capacity(entries.len());
+        for (submission, value) in entries {
+            let mut parts = value.splitn(3, '|');
+            let (Some(status), Some(updated)) = (parts.next(), parts.next()) else {
+                return Err(corrupt("status"));
+            };
+            statuses.push(SubmissionStatus {
+                submission_id: if submission.is_empty() {
+                    None
+                } else {
+                    Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
+                },
+                email: email.clone(),
+                latest_status: status.to_owned(),
+                updated_at: system_time(updated.parse().map_err(|_| corrupt("status time"))?),
+            });
+        }
+        statuses.sort_by_key(|status| status.updated_at);
+        Ok(statuses)
+    }
+
+    fn purge_expired(&self, _now: SystemTime) -> Result<u64, StoreError> {
+        // Registrations carry PEXPIREAT: Redis removes them itself.
+        Ok(0)
+    }
+}
+
+fn stream_entry(fields: Vec<(String, String)>) -> Result<StoredEvent, StoreError> {
+    let (mut key, mut submission, mut email, mut json, mut received) =
+        (None, None, None, None, None);
+    for (name, value) in fields {
+        match name.as_str() {
+            "key" => key = Some(value),
+            "submission_id" => submission = Some(value),
+            "email" => email = Some(value),
+            "json" => json = Some(value),
+            "received_ms" => received = Some(value),
+            _ => {}
+        }
+    }
+    let key = key
+        .as_deref()
+        .and_then(from_hex_32)
+        .ok_or_else(|| corrupt("event key"))?;
+    let submission = submission.unwrap_or_default();
+    Ok(StoredEvent {
+        submission_id: if submission.is_empty() {
+            None
+        } else {
+            Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
+        },
+        email: email.filter(|e| !e.is_empty()),
+        idempotency_key: IdempotencyKey::from_bytes(key),
+        event_json: json.ok_or_else(|| corrupt("event json"))?,
+        received_at: system_time(
+            received
+                .and_then(|r| r.parse().ok())
+                .ok_or_else(|| corrupt("event received_at"))?,
+        ),
+        deliveries: 1,
+        handled: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("redis://:hunter2@127.0.0.1:6379/0"),
+            "redis://***@127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
+    }
+}

@@ -1,0 +1,374 @@
+//! The SQLite store: one file, WAL, every commit synced before it is acknowledged.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, Registration, SubmissionId};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};
+use crate::store::{
+    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
+    status_supersedes,
+};
+
+const BACKEND: &str = "sqlite";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS registrations (
+    auth_digest   TEXT PRIMARY KEY,
+    submission_id TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    submission_id   TEXT,
+    email           TEXT,
+    event_json      TEXT NOT NULL,
+    received_at_ms  INTEGER NOT NULL,
+    deliveries      INTEGER NOT NULL,
+    handled         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_email ON events (email COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS statuses (
+    email         TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    latest_status TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (email, submission_id)
+) WITHOUT ROWID;
+";
+
+/// A store in one SQLite file (rusqlite's bundled SQLite), readable with the `sqlite3` tool.
+///
+/// The file is in WAL mode with `synchronous = FULL`: a commit is on disk before
+/// [`record`](CallbackStore::record) returns, so an acknowledged callback survives a crash
+/// of the process or the machine. Several processes on one host may share the file (each
+/// write is an immediate transaction; a busy file is waited on for up to 5 s).
+///
+/// ```
+/// use clever_kyc_receive::{CallbackStore, EventFilter, SqliteStore};
+/// let dir = std::env::temp_dir().join(format!("clever-kyc-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let store = SqliteStore::open(dir.join("callbacks.db"))?;
+/// assert!(store.events(&EventFilter::all())?.is_empty());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), clever_kyc_receive::StoreError>(())
+/// ```
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: Mutex<Connection>,
+}
+
+fn unavailable(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Unavailable {
+        backend: BACKEND,
+        operation,
+        source: Box::new(e),
+    }
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating the file and its tables when absent.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the file cannot be created, opened or written.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path.as_ref(), OpenFlags::default())
+    }
+
+    /// Opens a store that must already exist (for readers such as `clever-kyc events`, which
+    /// should not leave an empty file behind a typo).
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when there is no such file or it is not a store.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let flags = OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE;
+        Self::open_with(path.as_ref(), flags)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, StoreError> {
+        let fail = |e: rusqlite::Error| StoreError::Open {
+            backend: BACKEND,
+            location: path.display().to_string(),
+            source: Box::new(e),
+        };
+        let connection = Connection::open_with_flags(path, flags).map_err(fail)?;
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(fail)?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(fail)?;
+        connection.execute_batch(SCHEMA).map_err(fail)?;
+        Ok(Self {
+            path: path.to_owned(),
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // SQLite rolls back an unfinished transaction itself; the connection stays usable.
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt {
+        backend: BACKEND,
+        what: what.to_owned(),
+    }
+}
+
+impl CallbackStore for SqliteStore {
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path.display())
+    }
+
+    fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "INSERT OR REPLACE INTO registrations VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    digest.to_hex(),
+                    registration.submission_id.as_str(),
+                    registration.email.as_str(),
+                    millis(registration.created_at),
+                    millis(registration.expires_at),
+                ],
+            )
+            .map_err(unavailable("register a submission"))?;
+        Ok(())
+    }
+
+    fn unregister(&self, digest: &AuthDigest) -> Result<bool, StoreError> {
+        let removed = self
+            .lock()
+            .execute(
+                "DELETE FROM registrations WHERE auth_digest = ?1",
+                params![digest.to_hex()],
+            )
+            .map_err(unavailable("remove a registration"))?;
+        Ok(removed > 0)
+    }
+
+    fn registration(
+        &self,
+        digest: &AuthDigest,
+        now: SystemTime,
+    ) -> Result<Option<Registration>, StoreError> {
+        let row = self
+            .lock()
+            .query_row(
+                "SELECT submission_id, email, created_at_ms, expires_at_ms
+                 FROM registrations WHERE auth_digest = ?1 AND expires_at_ms > ?2",
+                params![digest.to_hex(), millis(now)],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, i64>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(unavailable("look up a registration"))?;
+        let Some((id, email, created, expires)) = row else {
+            return Ok(None);
+        };
+        let submission_id = parse_submission_id(&id).ok_or_else(|| corrupt("submission_id"))?;
+        let email = Email::parse(&email).map_err(|_| corrupt("registration email"))?;
+        Ok(Some(Registration::from_parts(
+            submission_id,
+            email,
+            system_time(created),
+            system_time(expires),
+        )))
+    }
+
+    fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
+        let callback = record.callback;
+        let key = callback.idempotency_key.to_hex();
+        let submission = callback.submission_id().map(SubmissionId::as_str);
+        let mut connection = self.lock();
+        let fail = unavailable("record an event");
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO events
+                     (idempotency_key, submission_id, email, event_json, received_at_ms, deliveries, handled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                params![
+                    key,
+                    submission,
+                    record.email,
+                    callback.canonical_json,
+                    millis(record.received_at),
+                    record.handled,
+                ],
+            )
+            .map_err(unavailable("record an event"))?;
+        let outcome = if inserted == 0 {
+            let handled: bool = tx
+                .query_row(
+                    "UPDATE events SET deliveries = deliveries + 1
+                     WHERE idempotency_key = ?1 RETURNING handled",
+                    params![key],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable("count a redelivery"))?;
+            Recorded::Duplicate { handled }
+        } else {
+            if let (Some(status), Some(email)) = (record.latest_status(), record.email) {
+                let email = email.to_ascii_lowercase();
+                let submission = submission.unwrap_or("");
+                let current: Option<String> = tx
+                    .query_row(
+                        "SELECT latest_status FROM statuses WHERE email = ?1 AND submission_id = ?2",
+                        params![email, submission],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(unavailable("read a status"))?;
+                if status_supersedes(current.as_deref(), &status, !submission.is_empty()) {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO statuses VALUES (?1, ?2, ?3, ?4)",
+                        params![email, submission, status, millis(record.received_at)],
+                    )
+                    .map_err(unavailable("update a status"))?;
+                }
+            }
+            Recorded::New
+        };
+        tx.commit().map_err(unavailable("commit an event"))?;
+        Ok(outcome)
+    }
+
+    fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "UPDATE events SET handled = 1 WHERE idempotency_key = ?1",
+                params![key.to_hex()],
+            )
+            .map_err(unavailable("mark an event handled"))?;
+        Ok(())
+    }
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
+        let connection = self.lock();
+        let fail = unavailable("list events");
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
+                 FROM events
+                 WHERE (?1 IS NULL OR email = ?1 COLLATE NOCASE) AND (?2 IS NULL OR submission_id = ?2)
+                 ORDER BY seq LIMIT ?3",
+            )
+            .map_err(fail)?;
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let rows = statement
+            .query_map(
+                params![
+                    filter.email,
+                    filter.submission_id.as_ref().map(SubmissionId::as_str),
+                    limit
+                ],
+                |row| {
+                    Ok((
+                        row.get::<_, Option<String>>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, i64>(4)?,
+                        row.get::<_, i64>(5)?,
+                        row.get::<_, bool>(6)?,
+                    ))
+                },
+            )
+            .map_err(unavailable("list events"))?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (submission, email, key, json, received, deliveries, handled) =
+                row.map_err(unavailable("list events"))?;
+            events.push(StoredEvent {
+                submission_id: match submission {
+                    Some(id) => {
+                        Some(parse_submission_id(&id).ok_or_else(|| corrupt("submission_id"))?)
+                    }
+                    None => None,
+                },
+                email,
+                idempotency_key: IdempotencyKey::from_bytes(
+                    from_hex_32(&key).ok_or_else(|| corrupt("idempotency_key"))?,
+                ),
+                event_json: json,
+                received_at: system_time(received),
+                deliveries: u64::try_from(deliveries).unwrap_or(0),
+                handled,
+            });
+        }
+        Ok(events)
+    }
+
+    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT submission_id, email, latest_status, updated_at_ms FROM statuses
+                 WHERE email = ?1 ORDER BY updated_at_ms",
+            )
+            .map_err(unavailable("read statuses"))?;
+        let rows = statement
+            .query_map(params![email.to_ascii_lowercase()], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(unavailable("read statuses"))?;
+        let mut statuses = Vec::new();
+        for row in rows {
+            let (submission, email, status, updated) = row.map_err(unavailable("read statuses"))?;
+            statuses.push(SubmissionStatus {
+                submission_id: if submission.is_empty() {
+                    None
+                } else {
+                    Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
+                },
+                email,
+                latest_status: status,
+                updated_at: system_time(updated),
+            });
+        }
+        Ok(statuses)
+    }
+
+    fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> {
+        let removed = self
+            .lock()
+            .execute(
+                "DELETE FROM registrations WHERE expires_at_ms <= ?1",
+                params![millis(now)],
+            )
+            .map_err(unavailable("purge registrations"))?;
+        Ok(removed as u64)
+    }
+}

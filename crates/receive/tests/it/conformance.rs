@@ -1,0 +1,340 @@
+//! One suite, every backend: the store trait's promises.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clever_kyc_receive::testing::RedisServer;
+use clever_kyc_receive::*;
+
+use crate::{at, event, sqlite_path};
+
+fn registration(id: &str, email: &str, retention_secs: u64) -> Registration {
+    Registration::new(
+        SubmissionId::new(id).unwrap(),
+        Email::parse(email).unwrap(),
+        at(0),
+        Duration::from_secs(retention_secs),
+    )
+}
+
+fn received(submission: Option<&str>, event: KycStatusChanged) -> ReceivedCallback {
+    let source = match submission {
+        Some(id) => CallbackSource::Submission(SubmissionId::new(id).unwrap()),
+        None => CallbackSource::StaticValue,
+    };
+    ReceivedCallback::new(source, event)
+}
+
+fn record(store: &dyn CallbackStore, callback: &ReceivedCallback, secs: u64) -> Recorded {
+    store
+        .record(&EventRecord {
+            callback,
+            email: callback.event.email.as_deref(),
+            received_at: at(secs),
+            handled: true,
+        })
+        .unwrap()
+}
+
+fn registrations_expire_and_can_be_removed(store: &dyn CallbackStore) {
+    let value = authorization_from_random_bytes([1; 32]);
+    let digest = AuthDigest::of(&value);
+    assert_eq!(store.registration(&digest, at(1)).unwrap(), None);
+    store
+        .register(&digest, &registration("sub-1", "a@example.com", 10))
+        .unwrap();
+    let found = store.registration(&digest, at(9)).unwrap().unwrap();
+    assert_eq!(found.submission_id.as_str(), "sub-1");
+    assert_eq!(found.email.as_str(), "a@example.com");
+    assert_eq!(found.expires_at, at(10));
+    assert_eq!(
+        store.registration(&digest, at(10)).unwrap(),
+        None,
+        "expired"
+    );
+    assert!(store.unregister(&digest).unwrap());
+    assert!(!store.unregister(&digest).unwrap());
+}
+
+fn the_same_body_twice_for_one_submission_is_one_event(store: &dyn CallbackStore) {
+    let callback = received(Some("sub-dup"), event("dup@example.com", &["pending"]));
+    assert_eq!(record(store, &callback, 1), Recorded::New);
+    assert_eq!(
+        record(store, &callback, 2),
+        Recorded::Duplicate { handled: true }
+    );
+    assert_eq!(
+        record(store, &callback, 3),
+        Recorded::Duplicate { handled: true }
+    );
+    let events = store
+        .events(&EventFilter::all().email("DUP@example.com"))
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].deliveries, 3);
+    assert_eq!(events[0].received_at, at(1));
+    assert_eq!(events[0].event_json, callback.canonical_json);
+    assert_eq!(events[0].idempotency_key, callback.idempotency_key);
+}
+
+fn a_resubmission_keeps_both_cycles_and_ends_approved(store: &dyn CallbackStore) {
+    let email = "again@example.com";
+    // The first token was rejected; the second approved. Each cycle's pending has the same
+    // body, but they belong to different submissions.
+    let cycle = [
+        (Some("sub-first"), vec!["pending"], 1),
+        (Some("sub-first"), vec!["pending", "rejected"], 2),
+        (Some("sub-second"), vec!["pending"], 3),
+        (Some("sub-second"), vec!["pending", "approved"], 4),
+    ];
+    for (submission, words, secs) in cycle {
+        let callback = received(submission, event(email, &words));
+        assert_eq!(record(store, &callback, secs), Recorded::New);
+    }
+    let events = store.events(&EventFilter::all().email(email)).unwrap();
+    assert_eq!(events.len(), 4, "both cycles' pending events are stored");
+    let statuses = store.statuses(email).unwrap();
+    let summary: Vec<_> = statuses
+        .iter()
+        .map(|s| {
+            (
+                s.submission_id.as_ref().unwrap().as_str(),
+                s.latest_status.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("sub-first", "rejected"), ("sub-second", "approved")]
+    );
+    assert_eq!(statuses.last().unwrap().updated_at, at(4));
+    let second = store
+        .events(&EventFilter::all().submission(SubmissionId::new("sub-second").unwrap()))
+        .unwrap();
+    assert_eq!(second.len(), 2);
+}
+
+fn a_late_pending_does_not_undo_a_decision(store: &dyn CallbackStore) {
+    let email = "late@example.com";
+    let _ = record(
+        store,
+        &received(Some("sub-late"), event(email, &["pending", "approved"])),
+        1,
+    );
+    let _ = record(
+        store,
+        &received(Some("sub-late"), event(email, &["pending"])),
+        2,
+    );
+    let statuses = store.statuses(email).unwrap();
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].latest_status, "approved");
+    assert_eq!(statuses[0].updated_at, at(1));
+}
+
+fn an_unhandled_event_stays_unhandled_until_marked(store: &dyn CallbackStore) {
+    let callback = received(Some("sub-handler"), event("h@example.com", &["approved"]));
+    let first = store
+        .record(&EventRecord {
+            callback: &callback,
+            email: Some("h@example.com"),
+            received_at: at(1),
+            handled: false,
+        })
+        .unwrap();
+    assert_eq!(first, Recorded::New);
+    assert_eq!(
+        record(store, &callback, 2),
+        Recorded::Duplicate { handled: false }
+    );
+    store.mark_handled(&callback.idempotency_key).unwrap();
+    assert_eq!(
+        record(store, &callback, 3),
+        Recorded::Duplicate { handled: true }
+    );
+    let stored = store
+        .events(&EventFilter::all().email("h@example.com"))
+        .unwrap();
+    assert!(stored[0].handled);
+    assert_eq!(stored[0].deliveries, 3);
+}
+
+fn static_values_name_no_submission(store: &dyn CallbackStore) {
+    let callback = received(None, event("static@example.com", &["pending"]));
+    assert_eq!(record(store, &callback, 1), Recorded::New);
+    let events = store
+        .events(&EventFilter::all().email("static@example.com"))
+        .unwrap();
+    assert_eq!(events[0].submission_id, None);
+    let statuses = store.statuses("static@example.com").unwrap();
+    assert_eq!(statuses[0].submission_id, None);
+    assert_eq!(statuses[0].latest_status, "pending");
+}
+
+fn listing_is_oldest_first_and_limited(store: &dyn CallbackStore) {
+    for i in 0..5u64 {
+        let words = ["pending"; 5][..=i as usize].to_vec();
+        let _ = record(
+            store,
+            &received(Some("sub-list"), event("list@example.com", &words)),
+            10 + i,
+        );
+    }
+    let filter = EventFilter::all().email("list@example.com").limit(3);
+    let events = store.events(&filter).unwrap();
+    let times: Vec<_> = events.iter().map(|e| e.received_at).collect();
+    assert_eq!(times, [at(10), at(11), at(12)]);
+}
+
+type Case = fn(&dyn CallbackStore);
+
+/// Every promise, on a fresh store.
+fn run_suite(fresh: &dyn Fn() -> Box<dyn CallbackStore>) {
+    let cases: [(&str, Case); 7] = [
+        ("registrations", registrations_expire_and_can_be_removed),
+        (
+            "duplicates",
+            the_same_body_twice_for_one_submission_is_one_event,
+        ),
+        (
+            "resubmission",
+            a_resubmission_keeps_both_cycles_and_ends_approved,
+        ),
+        ("late pending", a_late_pending_does_not_undo_a_decision),
+        ("handled", an_unhandled_event_stays_unhandled_until_marked),
+        ("static", static_values_name_no_submission),
+        ("listing", listing_is_oldest_first_and_limited),
+    ];
+    for (name, case) in cases {
+        eprintln!("case: {name}");
+        case(fresh().as_ref());
+    }
+}
+
+#[test]
+fn the_memory_store_keeps_every_promise() {
+    run_suite(&|| Box::new(MemoryStore::new()));
+}
+
+#[test]
+fn the_sqlite_store_keeps_every_promise() {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    run_suite(&|| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::new(SqliteStore::open(sqlite_path(&format!("suite-{n}"))).unwrap())
+    });
+}
+
+#[test]
+fn the_redis_store_keeps_every_promise() {
+    let redis = RedisServer::start().expect("this test needs redis-server");
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    run_suite(&|| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::new(
+            RedisStore::open(&redis.url())
+                .unwrap()
+                .with_prefix(format!("suite-{n}")),
+        )
+    });
+}
+
+#[test]
+fn a_sqlite_store_survives_reopening() {
+    let path = sqlite_path("reopen");
+    let callback = received(Some("sub-durable"), event("d@example.com", &["approved"]));
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(record(&store, &callback, 1), Recorded::New);
+    }
+    let store = SqliteStore::open_existing(&path).unwrap();
+    assert_eq!(
+        record(&store, &callback, 2),
+        Recorded::Duplicate { handled: true }
+    );
+    assert_eq!(
+        store.statuses("d@example.com").unwrap()[0].latest_status,
+        "approved"
+    );
+}
+
+#[test]
+fn opening_a_missing_sqlite_store_for_reading_creates_nothing() {
+    let path = sqlite_path("missing");
+    let err = SqliteStore::open_existing(&path).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("could not open the sqlite store at"),
+        "{err}"
+    );
+    assert!(!path.exists());
+}
+
+/// Many threads on two "replicas" (two stores on one server) race on each event: exactly
+/// one of them records it.
+#[test]
+fn replicas_sharing_redis_never_both_record_one_delivery() {
+    let redis = RedisServer::start().expect("this test needs redis-server");
+    let replicas = [
+        Arc::new(RedisStore::open(&redis.url()).unwrap()),
+        Arc::new(RedisStore::open(&redis.url()).unwrap()),
+    ];
+    let callbacks: Arc<Vec<_>> = Arc::new(
+        (0..200)
+            .map(|i| {
+                received(
+                    Some(&format!("sub-{i}")),
+                    event("race@example.com", &["pending"]),
+                )
+            })
+            .collect(),
+    );
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = Arc::clone(&replicas[t % 2]);
+            let callbacks = Arc::clone(&callbacks);
+            std::thread::spawn(move || {
+                callbacks
+                    .iter()
+                    .filter(|c| record(store.as_ref(), c, 1) == Recorded::New)
+                    .count()
+            })
+        })
+        .collect();
+    let new: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(new, 200);
+    let events = replicas[0].events(&EventFilter::all()).unwrap();
+    assert_eq!(events.len(), 200);
+    assert!(events.iter().all(|e| e.deliveries == 8));
+}
+
+/// Two SQLite stores on one file (two processes on one host) also agree.
+#[test]
+fn two_sqlite_handles_on_one_file_never_both_record_one_delivery() {
+    let path = sqlite_path("shared");
+    let stores = [
+        Arc::new(SqliteStore::open(&path).unwrap()),
+        Arc::new(SqliteStore::open(&path).unwrap()),
+    ];
+    let callback = Arc::new(received(
+        Some("sub-shared"),
+        event("s@example.com", &["pending"]),
+    ));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let store = Arc::clone(&stores[t % 2]);
+            let callback = Arc::clone(&callback);
+            std::thread::spawn(move || {
+                (0..20)
+                    .filter(|_| record(store.as_ref(), &callback, 1) == Recorded::New)
+                    .count()
+            })
+        })
+        .collect();
+    let new: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(new, 1);
+    assert_eq!(
+        stores[1].events(&EventFilter::all()).unwrap()[0].deliveries,
+        80
+    );
+}
