@@ -4,6 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clever_kyc_receive::StoreLocation;
+
+/// The store `listen`, `events` and `status` use when none is named.
+pub(crate) const DEFAULT_STORE: &str = "sqlite:clever-kyc.db";
 
 /// Submit Sumsub share tokens to Hello Clever, receive KYCStatusChanged callbacks, and run
 /// a local simulator of the API.
@@ -18,8 +22,12 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Submit a share token and a contact's email (exit 0 accepted, 2 invalid, 3 rejected, 4 failed).
     Submit(SubmitArgs),
-    /// Receive KYCStatusChanged callbacks and print each accepted event.
+    /// Receive KYCStatusChanged callbacks: commit each to the store, then answer 200 and print it.
     Listen(ListenArgs),
+    /// List the stored callback events, oldest first.
+    Events(EventsArgs),
+    /// The latest KYC status of each submission for an email, from the store.
+    Status(StatusArgs),
     /// Run the Hello Clever simulator.
     Mock(MockArgs),
     /// Run the end-to-end demo on the embedded simulator (no network needed).
@@ -77,6 +85,10 @@ pub(crate) struct SubmitArgs {
     /// Seconds allowed for each attempt.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub(crate) timeout: u64,
+    /// Register the callback Authorization value in this store before sending (generating a
+    /// fresh one when --webhook-auth is not given): sqlite:PATH or redis://HOST:PORT[/DB].
+    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE")]
+    pub(crate) store: Option<StoreLocation>,
     /// Print one JSON object on standard output.
     #[arg(long)]
     pub(crate) json: bool,
@@ -89,7 +101,11 @@ pub(crate) struct ListenArgs {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub(crate) bind: SocketAddr,
-    /// An accepted Authorization value (repeat for several).
+    /// Where events are committed before the 200: sqlite:PATH, redis://HOST:PORT[/DB] or
+    /// memory (then standard output is the only sink). Values registered here are accepted.
+    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
+    pub(crate) store: StoreLocation,
+    /// An accepted Authorization value besides the registered ones (repeat for several).
     #[arg(long = "auth", value_name = "VALUE")]
     pub(crate) auth: Vec<String>,
     /// A file of accepted Authorization values, one per line (`-` for standard input).
@@ -99,6 +115,64 @@ pub(crate) struct ListenArgs {
     #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::DEFAULT_CALLBACK_BODY_LIMIT)]
     pub(crate) max_body: usize,
     /// Print each event as one JSON line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// POST each new event (its JSON line) to this URL; an event counts as delivered only
+    /// once the target answered 2xx (503 to Hello Clever until then).
+    #[arg(long, value_name = "URL")]
+    pub(crate) forward_to: Option<String>,
+    /// Seconds allowed for the forward target to answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub(crate) forward_timeout: u64,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+}
+
+/// Limits every server of this command applies to its clients.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServerArgs {
+    /// Seconds a client has to send its request headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub(crate) header_timeout: u64,
+    /// Seconds a client has to send a whole request body.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) body_timeout: u64,
+    /// Seconds an idle keep-alive connection is kept.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) idle_timeout: u64,
+    /// Connections served at once; more wait in the kernel's accept queue.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub(crate) max_connections: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub(crate) grace: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EventsArgs {
+    /// The store to read: sqlite:PATH or redis://HOST:PORT[/DB].
+    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
+    pub(crate) store: StoreLocation,
+    /// Only events of this email.
+    #[arg(long)]
+    pub(crate) email: Option<String>,
+    /// Only events of this submission.
+    #[arg(long, value_name = "ID")]
+    pub(crate) submission: Option<String>,
+    /// One JSON line per event.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The contact's email.
+    #[arg(long)]
+    pub(crate) email: String,
+    /// The store to read: sqlite:PATH or redis://HOST:PORT[/DB].
+    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
+    pub(crate) store: StoreLocation,
+    /// One JSON line per submission.
     #[arg(long)]
     pub(crate) json: bool,
 }

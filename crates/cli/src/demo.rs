@@ -5,19 +5,22 @@
 //! callbacks: pending then approved, pending then rejected.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
-    AuthorizationValue, BaseUrl, CallbackAuthenticator, CallbackReceiver, Credentials, Environment,
-    KycStatus, KycSubmission, error_chain,
+    BaseUrl, Credentials, DEFAULT_REGISTRATION_RETENTION, Email, Environment, KycStatus,
+    KycSubmission, error_chain,
 };
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
+use clever_kyc_receive::{CallbackInbox, MemoryStore, Receipt};
+use clever_kyc_server::{ServerLimits, serve};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::args::DemoArgs;
 use crate::exit::Failure;
-use crate::listen::{ReceivedEvent, serve};
+use crate::line::{EventLine, Tail};
+use crate::listen::{Inbox, Listener, Sink};
 
 struct Steps {
     number: u32,
@@ -79,13 +82,23 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         .map_err(|e| steps.fail(error_chain(&e)))?;
     say(format_args!("simulator at {}", mock.base_url()));
 
-    steps.begin("start a callback listener (verifies Authorization, parses, marks duplicates)");
-    let auth_async = AuthorizationValue::new(unique("auth")).map_err(|e| steps.fail(e))?;
-    let auth_blocking = AuthorizationValue::new(unique("auth")).map_err(|e| steps.fail(e))?;
-    let receiver = CallbackReceiver::new(CallbackAuthenticator::new([
-        auth_async.clone(),
-        auth_blocking.clone(),
-    ]));
+    steps.begin("start a callback listener (registered values only; commits, then answers 200)");
+    let inbox: Inbox = CallbackInbox::new(Box::new(MemoryStore::new()));
+    let now = SystemTime::now();
+    let retention = DEFAULT_REGISTRATION_RETENTION;
+    let approved_email = "approved.contact@example.com";
+    let rejected_email = "rejected.contact@example.com";
+    let parse = |email: &str| Email::parse(email).map_err(|e| steps.fail(e));
+    let issued_async = inbox
+        .issue_submission(&parse(approved_email)?, now, retention)
+        .map_err(|e| steps.fail(error_chain(&e)))?;
+    let issued_blocking = inbox
+        .issue_submission(&parse(rejected_email)?, now, retention)
+        .map_err(|e| steps.fail(error_chain(&e)))?;
+    let (auth_async, auth_blocking) = (
+        issued_async.authorization.clone(),
+        issued_blocking.authorization.clone(),
+    );
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| steps.fail(e))?;
@@ -93,15 +106,30 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         "http://{}/kyc/callback",
         listener.local_addr().map_err(|e| steps.fail(e))?
     );
-    let (tx, mut events) = mpsc::unbounded_channel::<ReceivedEvent>();
-    let listener_task = tokio::spawn(serve(listener, receiver, tx));
-    say(format_args!("listener at {callback_url}"));
+    let (tx, mut events) = mpsc::channel::<Receipt>(64);
+    let receiving = Listener::new(
+        inbox,
+        Sink::Channel(tx),
+        None,
+        false,
+        Duration::from_secs(30),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let listener_task = tokio::spawn(serve(
+        listener,
+        receiving.router(),
+        ServerLimits::default(),
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    say(format_args!(
+        "listener at {callback_url}; submissions {} and {} registered",
+        issued_async.submission_id, issued_blocking.submission_id
+    ));
 
     let environment =
         Environment::Custom(BaseUrl::parse(&mock.base_url()).map_err(|e| steps.fail(e))?);
-    let approved_email = "approved.contact@example.com";
-    let rejected_email = "rejected.contact@example.com";
-
     steps.begin("submit a token that will be approved, with the async (reqwest) client");
     let approved_token = mock.issue_token(TokenOutcome::Approved);
     let async_client = clever_kyc_async::Client::new(environment.clone(), credentials.clone())
@@ -180,12 +208,20 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
                 )));
             }
         };
-        say(event.to_text());
-        if event.duplicate {
+        let callback = &event.callback;
+        let line = EventLine {
+            event: &callback.event,
+            canonical: &callback.canonical_json,
+            key: &callback.idempotency_key,
+            submission_id: callback.submission_id(),
+            received_at: event.received_at,
+        };
+        say(line.text(Tail::Duplicate(event.is_duplicate())));
+        if event.is_duplicate() {
             continue;
         }
-        let email = event.event.email.clone().unwrap_or_default();
-        if let Some(status) = event.event.latest_status() {
+        let email = callback.event.email.clone().unwrap_or_default();
+        if let Some(status) = callback.event.latest_status() {
             seen.entry(email).or_default().push(status.clone());
         }
     }
@@ -209,7 +245,8 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         return Err(steps.fail("the simulator's records do not match the flow"));
     }
 
-    listener_task.abort();
+    let _ = stop_tx.send(());
+    let _ = listener_task.await;
     mock.shutdown();
     println!(
         "\ndemo passed in {} ms: pending then approved via async, pending then rejected via blocking",

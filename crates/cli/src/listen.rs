@@ -1,203 +1,181 @@
-//! The webhook receiver: core's verification and parsing behind an HTTP server, with
-//! duplicate marking. `clever-kyc listen` prints its events; the demo consumes them.
+//! `clever-kyc listen`: callbacks committed to a store before they are acknowledged, then
+//! printed (and forwarded). The demo runs the same server with a channel as its sink.
 
-use std::collections::{HashSet, VecDeque};
-use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use clever_kyc_core::{
-    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, IdempotencyKey, KycStatus,
-    KycStatusChanged,
+use clever_kyc_core::AuthorizationValue;
+use clever_kyc_receive::{
+    CallbackInbox, CallbackStore, InboxError, Receipt, ReceiveLimits, StoreLocation,
+    handle_receipt, receive_callback,
 };
+use clever_kyc_server::{ServerLimits, clip, log_refusal, serve, shutdown_signal};
 use http::{HeaderMap, Method, StatusCode, Uri};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::args::ListenArgs;
+use crate::args::{ListenArgs, ServerArgs};
 use crate::exit::Failure;
+use crate::forward::Forwarder;
+use crate::line::{EventLine, Tail};
+use crate::printer::{PrintError, Printer};
 use crate::secrets::read_secret_file;
 
-/// Keys remembered for duplicate marking; the oldest are forgotten past this.
-const REMEMBERED_KEYS: usize = 100_000;
+/// The store every listener commits to.
+pub(crate) type Inbox = CallbackInbox<Box<dyn CallbackStore>>;
 
-/// An accepted callback.
+/// Where an event must be before the listener answers 200.
 #[derive(Debug, Clone)]
-pub(crate) struct ReceivedEvent {
-    pub(crate) event: KycStatusChanged,
-    /// The event's canonical JSON, serialized once for both the key and the printed line.
-    pub(crate) canonical: String,
-    pub(crate) key: IdempotencyKey,
-    pub(crate) duplicate: bool,
-}
-
-impl ReceivedEvent {
-    /// The JSON line `listen --json` prints: the event with `kyc_statuses` lower-cased, plus
-    /// `latest_status`, `idempotency_key` and `duplicate`.
-    pub(crate) fn into_json_line(mut self) -> String {
-        let needs_lowering = self
-            .event
-            .kyc_statuses
-            .iter()
-            .filter_map(|e| e.kyc_status.as_ref())
-            .any(|s| s.as_str().chars().any(char::is_uppercase));
-        if needs_lowering {
-            for entry in &mut self.event.kyc_statuses {
-                if let Some(status) = &entry.kyc_status {
-                    entry.kyc_status = Some(KycStatus::from_word(&status.as_str().to_lowercase()));
-                }
-            }
-            self.canonical = self.event.canonical_json();
-        }
-        // Splice the extra fields in before the closing brace of the JSON already made for
-        // the idempotency key, rather than serializing again or building a serde_json::Value.
-        let mut line = std::mem::take(&mut self.canonical);
-        line.pop();
-        if line.len() > 1 {
-            line.push(',');
-        }
-        line.push_str("\"latest_status\":");
-        match self.event.latest_status() {
-            // A status word is JSON-escaped by serializing it as a string.
-            Some(status) => line.push_str(
-                &serde_json::to_string(status.as_str()).unwrap_or_else(|_| "null".into()),
-            ),
-            None => line.push_str("null"),
-        }
-        let _ = write!(
-            line,
-            ",\"idempotency_key\":\"{}\",\"duplicate\":{}}}",
-            self.key, self.duplicate
-        );
-        line
-    }
-
-    /// The line `listen` prints without `--json`.
-    pub(crate) fn to_text(&self) -> String {
-        let email = self.event.email.as_deref().unwrap_or("(no email)");
-        let latest = self.event.latest();
-        let status = latest
-            .and_then(|e| e.kyc_status.as_ref())
-            .map_or("(no status)", |s| s.as_str());
-        let message = latest
-            .and_then(|e| e.message.as_deref())
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default();
-        let duplicate = if self.duplicate {
-            " [duplicate delivery]"
-        } else {
-            ""
-        };
-        format!("KYCStatusChanged {email}: {status}{message}{duplicate}")
-    }
+pub(crate) enum Sink {
+    /// The store is durable: committed is delivered; stdout is a view.
+    Store,
+    /// The store is memory: the printed, flushed line is what counts.
+    Stdout,
+    /// The merchant's service must answer 2xx.
+    Forward(Forwarder),
+    /// A channel in this process (the demo).
+    Channel(mpsc::Sender<Receipt>),
 }
 
 #[derive(Clone)]
-struct ListenState {
-    receiver: Arc<CallbackReceiver>,
-    seen: Arc<Mutex<(HashSet<IdempotencyKey>, VecDeque<IdempotencyKey>)>>,
-    events: mpsc::UnboundedSender<ReceivedEvent>,
+pub(crate) struct Listener {
+    inbox: Arc<Inbox>,
+    sink: Sink,
+    printer: Option<Printer>,
+    json: bool,
+    limits: ReceiveLimits,
 }
 
-impl ListenState {
-    /// Whether this key arrived before; remembers it.
-    fn is_duplicate(&self, key: &IdempotencyKey) -> bool {
-        let mut guard = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let (set, order) = &mut *guard;
-        if !set.insert(*key) {
-            return true;
+impl Listener {
+    pub(crate) fn new(
+        inbox: Inbox,
+        sink: Sink,
+        printer: Option<Printer>,
+        json: bool,
+        body_timeout: Duration,
+    ) -> Self {
+        Self {
+            inbox: Arc::new(inbox),
+            sink,
+            printer,
+            json,
+            limits: ReceiveLimits::default().with_body_read_timeout(body_timeout),
         }
-        order.push_back(*key);
-        if order.len() > REMEMBERED_KEYS
-            && let Some(old) = order.pop_front()
-        {
-            set.remove(&old);
-        }
-        false
     }
-}
 
-/// Serves callbacks on `listener` until the task is dropped; accepted events go to `events`.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    receiver: CallbackReceiver,
-    events: mpsc::UnboundedSender<ReceivedEvent>,
-) {
-    let state = ListenState {
-        receiver: Arc::new(receiver),
-        seen: Arc::default(),
-        events,
-    };
-    let app = Router::new().fallback(handle).with_state(state);
-    if let Err(e) = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
-    {
-        eprintln!("listen: the server stopped: {e}");
+    fn line(&self, receipt: &Receipt) -> String {
+        let callback = &receipt.callback;
+        let line = EventLine {
+            event: &callback.event,
+            canonical: &callback.canonical_json,
+            key: &callback.idempotency_key,
+            submission_id: callback.submission_id(),
+            received_at: receipt.received_at,
+        };
+        let tail = Tail::Duplicate(receipt.is_duplicate());
+        if self.json {
+            line.json(tail)
+        } else {
+            line.text(tail)
+        }
+    }
+
+    /// The router: every path, one handler.
+    pub(crate) fn router(self) -> Router {
+        Router::new().fallback(handle).with_state(self)
     }
 }
 
 async fn handle(
-    State(state): State<ListenState>,
+    State(listener): State<Listener>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> StatusCode {
-    let refuse = |status: StatusCode, why: &dyn std::fmt::Display| {
-        // Never the header values: only what was wrong with them.
-        eprintln!(
-            "listen: refused {method} {} from {peer}: {} ({why})",
-            uri.path(),
-            status.as_u16()
-        );
+    let refuse = |error: &InboxError| {
+        let status = error.http_status();
+        // Never a header value; the path is the client's, so it is cut and escaped.
+        log_refusal(|| {
+            format!(
+                "listen: refused {} {} from {peer}: {} ({error})",
+                clip(method.as_str()),
+                clip(uri.path()),
+                status.as_u16()
+            )
+        });
         status
     };
-    if let Err(rejection) = state.receiver.check_head(&method, &headers) {
-        return refuse(rejection.http_status(), &rejection);
-    }
-    let limit = state.receiver.body_limit();
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format_args!("body over {limit} bytes"),
-            );
+    let handled_on_commit = matches!(listener.sink, Sink::Store);
+    let receipt = match receive_callback(
+        &listener.inbox,
+        method.clone(),
+        headers,
+        body,
+        &listener.limits,
+        handled_on_commit,
+    )
+    .await
+    {
+        Ok(receipt) => receipt,
+        Err(error) => return refuse(&error),
+    };
+    let outcome = match &listener.sink {
+        Sink::Store => {
+            if let Some(printer) = &listener.printer {
+                printer.write_best_effort(listener.line(&receipt));
+            }
+            Ok(())
         }
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                &format_args!("could not read the body: {e}"),
-            );
+        Sink::Stdout => {
+            let line = listener.line(&receipt);
+            match &listener.printer {
+                Some(printer) if receipt.needs_handling() => {
+                    let printed = printer.write_flushed(line).await;
+                    match printed {
+                        Ok(()) => listener.inbox.mark_handled(&receipt),
+                        Err(why) => Err(InboxError::Handler(Box::new(StdoutUnavailable(why)))),
+                    }
+                }
+                Some(printer) => {
+                    printer.write_best_effort(line);
+                    Ok(())
+                }
+                None => Ok(()),
+            }
+        }
+        Sink::Forward(forwarder) => {
+            if let Some(printer) = &listener.printer {
+                printer.write_best_effort(listener.line(&receipt));
+            }
+            handle_receipt(&listener.inbox, forwarder, receipt).await
+        }
+        Sink::Channel(tx) => {
+            let needs = receipt.needs_handling();
+            match tx.send(receipt.clone()).await {
+                Ok(()) if needs => listener.inbox.mark_handled(&receipt),
+                Ok(()) => Ok(()),
+                Err(_) => Err(InboxError::Handler("the demo stopped listening".into())),
+            }
         }
     };
-    match state.receiver.parse_body(&bytes) {
-        Ok(event) => {
-            let canonical = event.canonical_json();
-            let key = IdempotencyKey::of_canonical_json(&canonical);
-            let duplicate = state.is_duplicate(&key);
-            let _ = state.events.send(ReceivedEvent {
-                event,
-                canonical,
-                key,
-                duplicate,
-            });
-            StatusCode::OK
-        }
-        Err(rejection) => refuse(rejection.http_status(), &rejection),
+    match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(error) => refuse(&error),
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error("standard output cannot take the event ({0:?})")]
+struct StdoutUnavailable(PrintError);
+
 /// The accepted values from `--auth` and `--auth-file`.
-fn authenticator(args: &ListenArgs) -> Result<CallbackAuthenticator, Failure> {
+fn static_values(args: &ListenArgs) -> Result<Vec<AuthorizationValue>, Failure> {
     let mut values = args.auth.clone();
     if let Some(path) = &args.auth_file {
         let text = read_secret_file(path, "authorization values")?;
@@ -207,64 +185,117 @@ fn authenticator(args: &ListenArgs) -> Result<CallbackAuthenticator, Failure> {
                 .map(str::to_owned),
         );
     }
-    if values.is_empty() {
-        return Err(Failure::usage(
-            "give at least one accepted Authorization value with --auth or --auth-file",
-        ));
-    }
-    let values = values
+    values
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
             AuthorizationValue::new(v)
                 .map_err(|e| Failure::usage(format!("authorization value #{}: {e}", i + 1)))
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(CallbackAuthenticator::new(values))
+        .collect()
 }
 
-/// Prints events as they come, one line each, flushing whenever the queue is empty: one
-/// write per burst rather than per event.
-async fn print_events(mut rx: mpsc::UnboundedReceiver<ReceivedEvent>, json: bool) {
-    use std::io::Write;
-    let mut batch = Vec::with_capacity(64);
-    while rx.recv_many(&mut batch, 256).await > 0 {
-        let mut out = String::new();
-        for event in batch.drain(..) {
-            out.push_str(&if json {
-                event.into_json_line()
-            } else {
-                event.to_text()
-            });
-            out.push('\n');
-        }
-        let mut stdout = std::io::stdout().lock();
-        if stdout
-            .write_all(out.as_bytes())
-            .and_then(|()| stdout.flush())
-            .is_err()
-        {
-            return; // stdout closed: nothing left to print to
-        }
-    }
+/// Opens the store named on the command line: exit 2 when it cannot be.
+pub(crate) fn open_store(
+    location: &StoreLocation,
+    create: bool,
+) -> Result<Box<dyn CallbackStore>, Failure> {
+    let opened = if create {
+        location.open()
+    } else {
+        location.open_existing()
+    };
+    opened.map_err(|e| {
+        Failure::usage(format!(
+            "--store {location}: {}",
+            clever_kyc_core::error_chain(&e)
+        ))
+    })
 }
 
-/// `clever-kyc listen`: runs until interrupted.
+pub(crate) fn server_limits(args: &ServerArgs) -> ServerLimits {
+    let mut limits = ServerLimits::default();
+    limits.header_read_timeout = Duration::from_secs(args.header_timeout.max(1));
+    // The receiver's own body deadline answers 408 first; the server's is the backstop.
+    limits.body_read_timeout =
+        Duration::from_secs(args.body_timeout.max(1)).saturating_add(Duration::from_secs(1));
+    limits.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
+    limits.max_connections = args.max_connections.max(1);
+    limits.grace = Duration::from_secs(args.grace);
+    limits
+}
+
+/// `clever-kyc listen`: runs until SIGTERM or SIGINT, then finishes in-flight requests.
 pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
-    let receiver = CallbackReceiver::new(authenticator(&args)?).with_body_limit(args.max_body);
+    let values = static_values(&args)?;
+    let forwarder = args
+        .forward_to
+        .as_deref()
+        .map(|url| Forwarder::new(url, Duration::from_secs(args.forward_timeout.max(1))))
+        .transpose()?;
+    let store = open_store(&args.store, true)?;
+    let described = store.describe();
+    let inbox = CallbackInbox::new(store)
+        .with_static_values(values)
+        .with_body_limit(args.max_body);
+    let memory = matches!(args.store, StoreLocation::Memory);
+    let sink = match forwarder {
+        Some(forwarder) => Sink::Forward(forwarder),
+        None if memory => Sink::Stdout,
+        None => Sink::Store,
+    };
+    let what_survives = if memory {
+        "with --store memory there is nowhere left to put events: answering 503 from now on"
+    } else {
+        "still committing events to the store (read them with `clever-kyc events`)"
+    };
+    let (printer, writer) = Printer::start(what_survives);
+    let limits = server_limits(&args.server);
+    let listener = Listener::new(
+        inbox,
+        sink,
+        Some(printer.clone()),
+        args.json,
+        Duration::from_secs(args.server.body_timeout.max(1)),
+    );
+    let _ = clever_kyc_server::raise_open_file_limit();
     let runtime = crate::runtime()?;
-    runtime.block_on(async {
-        let listener = TcpListener::bind(args.bind)
+    let summary = runtime.block_on(async {
+        let socket = TcpListener::bind(args.bind)
             .await
             .map_err(|e| Failure::failed(format!("could not listen on {}: {e}", args.bind)))?;
-        let addr = listener
+        let addr = socket
             .local_addr()
             .map_err(|e| Failure::failed(e.to_string()))?;
-        eprintln!("listen: receiving KYCStatusChanged callbacks on http://{addr} (any path)");
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(serve(listener, receiver, tx));
-        tokio::spawn(print_events(rx, args.json));
-        let _ = tokio::signal::ctrl_c().await;
-        Ok(crate::exit::OK)
-    })
+        eprintln!(
+            "listen: receiving KYCStatusChanged callbacks on http://{addr} (any path); store {described}"
+        );
+        Ok::<_, Failure>(serve(socket, listener.router(), limits, shutdown_signal()).await)
+    })?;
+    drop(runtime);
+    let dropped = printer.dropped();
+    drop(printer);
+    let _ = writer.join();
+    // Nothing else writes now: print directly, so the line is not lost at exit.
+    eprintln!(
+        "{}",
+        format_args!(
+            "listen: stopped after {} connections{}{}",
+            summary.connections,
+            if summary.cut_at_shutdown > 0 {
+                format!(
+                    "; {} cut at the end of the grace period",
+                    summary.cut_at_shutdown
+                )
+            } else {
+                String::new()
+            },
+            if dropped > 0 {
+                format!("; {dropped} lines not printed (standard output was too slow)")
+            } else {
+                String::new()
+            }
+        )
+    );
+    Ok(crate::exit::OK)
 }

@@ -5,9 +5,13 @@
 
 mod args;
 mod demo;
+mod events;
 mod exit;
+mod forward;
+mod line;
 mod listen;
 mod mock_cmd;
+mod printer;
 mod secrets;
 mod submit;
 
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Submit(args) => submit::run(args),
         Command::Listen(args) => listen::run(args),
+        Command::Events(args) => events::run_events(args),
+        Command::Status(args) => events::run_status(args),
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };

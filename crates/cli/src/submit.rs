@@ -1,15 +1,17 @@
 //! `clever-kyc submit`: one submission, its outcome as text or JSON, and the exit status.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    BaseUrl, Credentials, Environment, KycSubmission, ResponseError, SubmitError, Submitted,
-    TransportSettings, error_chain,
+    AuthorizationValue, BaseUrl, Credentials, DEFAULT_REGISTRATION_RETENTION, Email, Environment,
+    KycSubmission, ResponseError, SubmitError, Submitted, TransportSettings, error_chain,
 };
+use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;
 
 use crate::args::{EnvName, SubmitArgs};
 use crate::exit::{self, Failure};
+use crate::listen::open_store;
 use crate::secrets::{credentials, read_secret_file};
 
 /// What `--json` prints: one object, a stable contract for scripts.
@@ -33,6 +35,8 @@ pub(crate) struct Report {
     pub(crate) may_have_been_processed: bool,
     /// `async` or `blocking`.
     pub(crate) transport: &'static str,
+    /// The submission callbacks will be traced to, when registered in a store.
+    pub(crate) submission_id: Option<String>,
 }
 
 impl Report {
@@ -52,6 +56,7 @@ impl Report {
                     error: None,
                     may_have_been_processed: true,
                     transport,
+                    submission_id: None,
                 },
                 exit::OK,
             ),
@@ -69,6 +74,7 @@ impl Report {
                         error: Some(error_chain(e)),
                         may_have_been_processed: e.may_have_been_processed(),
                         transport,
+                        submission_id: None,
                     },
                     if rejected {
                         exit::REJECTED
@@ -86,13 +92,18 @@ impl Report {
             return;
         }
         match self.outcome {
-            "accepted" => println!(
-                "accepted: Hello Clever took the submission (status {:?}, {} attempt{}, {} transport)",
-                self.status.as_deref().unwrap_or(""),
-                self.attempts,
-                plural(self.attempts),
-                self.transport
-            ),
+            "accepted" => {
+                println!(
+                    "accepted: Hello Clever took the submission (status {:?}, {} attempt{}, {} transport)",
+                    self.status.as_deref().unwrap_or(""),
+                    self.attempts,
+                    plural(self.attempts),
+                    self.transport
+                );
+                if let Some(id) = &self.submission_id {
+                    println!("submission {id}: its callbacks will be traced to it");
+                }
+            }
             outcome => {
                 println!(
                     "{outcome}: {}",
@@ -140,7 +151,38 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         (None, Some(path)) => Some(read_secret_file(path, "callback authorization value")?),
         (None, None) => None,
     };
-    if let Some(auth) = auth {
+    if matches!(args.store, Some(StoreLocation::Memory)) {
+        return Err(Failure::usage(
+            "--store memory lives inside one `listen` process; name a sqlite: or redis:// store",
+        ));
+    }
+    // With a store, the value is registered (and, when not given, generated) so that the
+    // listener can trace each callback to this submission.
+    let issued = match (&args.store, &args.webhook_url) {
+        (Some(_), Some(_)) => {
+            let email = Email::parse(&args.email)
+                .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
+            let now = SystemTime::now();
+            let retention = DEFAULT_REGISTRATION_RETENTION;
+            let issued = match &auth {
+                Some(value) => {
+                    let value = AuthorizationValue::new(value.clone()).map_err(|e| {
+                        Failure::usage(format!(
+                            "invalid webhook authorization: {e}; nothing was sent"
+                        ))
+                    })?;
+                    IssuedSubmission::for_value(value, &email, now, retention)
+                }
+                None => IssuedSubmission::generate(&email, now, retention),
+            }
+            .map_err(|e| Failure::failed(format!("{}; nothing was sent", error_chain(&e))))?;
+            Some(issued)
+        }
+        _ => None,
+    };
+    if let Some(issued) = &issued {
+        builder = builder.webhook_authorization(issued.authorization.expose_secret());
+    } else if let Some(auth) = auth {
         builder = builder.webhook_authorization(auth);
     }
     let submission = match builder.build() {
@@ -151,7 +193,8 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
                 let report = serde_json::json!({
                     "outcome": "failed", "http_status": null, "code": null, "message": null,
                     "attempts": 0, "status": null, "error": format!("invalid {}: {e}", e.field()),
-                    "may_have_been_processed": false, "transport": null, "field": e.field(),
+                    "may_have_been_processed": false, "transport": null, "submission_id": null,
+                    "field": e.field(),
                 });
                 println!("{report}");
             }
@@ -160,6 +203,19 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
                 e.field()
             )));
         }
+    };
+    let store = match (&args.store, &issued) {
+        (Some(location), Some(issued)) => {
+            let store = open_store(location, true)?;
+            issued.register_in(store.as_ref()).map_err(|e| {
+                Failure::usage(format!(
+                    "--store {location}: could not register the submission: {}; nothing was sent",
+                    error_chain(&e)
+                ))
+            })?;
+            Some(store)
+        }
+        _ => None,
     };
     let settings = TransportSettings {
         connect_timeout: Duration::from_secs(args.timeout.clamp(1, 10)),
@@ -177,7 +233,24 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
             "async",
         )
     };
-    let (report, status) = Report::from_outcome(&outcome, transport);
+    let (mut report, status) = Report::from_outcome(&outcome, transport);
+    if let (Some(store), Some(issued)) = (&store, &issued) {
+        // Refused by the API, or provably never sent: no callback will come for it.
+        let no_callbacks = match &outcome {
+            Ok(_) => false,
+            Err(e) => !e.may_have_been_processed() || e.response_error().is_some_and(is_rejection),
+        };
+        if no_callbacks {
+            if let Err(e) = issued.unregister_from(store.as_ref()) {
+                eprintln!(
+                    "clever-kyc: could not remove the unused registration: {}",
+                    error_chain(&e)
+                );
+            }
+        } else {
+            report.submission_id = Some(issued.submission_id.to_string());
+        }
+    }
     report.print(args.json);
     Ok(status)
 }

@@ -105,6 +105,68 @@ pub struct IssuedSubmission {
     pub registration: Registration,
 }
 
+impl IssuedSubmission {
+    /// A fresh id and `Authorization` value from the operating system's random source;
+    /// nothing is stored yet (see [`register_in`](Self::register_in)).
+    ///
+    /// # Errors
+    /// [`RegistrationError::RandomSource`].
+    pub fn generate(
+        email: &Email,
+        now: SystemTime,
+        retention: Duration,
+    ) -> Result<Self, RegistrationError> {
+        let mut value = [0u8; 32];
+        getrandom::fill(&mut value).map_err(RegistrationError::RandomSource)?;
+        Self::for_value(
+            authorization_from_random_bytes(value),
+            email,
+            now,
+            retention,
+        )
+    }
+
+    /// A fresh id for a value the merchant chose; nothing is stored yet.
+    ///
+    /// # Errors
+    /// [`RegistrationError::RandomSource`].
+    pub fn for_value(
+        authorization: AuthorizationValue,
+        email: &Email,
+        now: SystemTime,
+        retention: Duration,
+    ) -> Result<Self, RegistrationError> {
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(RegistrationError::RandomSource)?;
+        let submission_id = SubmissionId::from_random_bytes(id);
+        let registration = Registration::new(submission_id.clone(), email.clone(), now, retention);
+        Ok(Self {
+            submission_id,
+            authorization,
+            registration,
+        })
+    }
+
+    /// Commits the registration of the value's digest (never the value) to `store`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed.
+    pub fn register_in<S: CallbackStore + ?Sized>(&self, store: &S) -> Result<(), StoreError> {
+        store.register(&AuthDigest::of(&self.authorization), &self.registration)
+    }
+
+    /// Removes the registration from `store` (the submission was refused or never sent).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    pub fn unregister_from<S: CallbackStore + ?Sized>(
+        &self,
+        store: &S,
+    ) -> Result<bool, StoreError> {
+        store.unregister(&AuthDigest::of(&self.authorization))
+    }
+}
+
 /// Receives callbacks into a [`CallbackStore`]: authenticates against the receiver's own
 /// values and the store's registrations, parses, and commits before anything is
 /// acknowledged.

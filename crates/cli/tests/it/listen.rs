@@ -164,8 +164,34 @@ fn listen_answers_each_kind_of_request_and_marks_duplicates() {
 }
 
 #[test]
-fn listen_needs_an_authorization_value() {
-    let (code, _, stderr) = crate::run(clever_kyc().args(["listen", "--bind", "127.0.0.1:0"]));
-    assert_eq!(code, 2);
-    assert!(stderr.contains("--auth"), "{stderr}");
+fn bad_store_options_exit_2_before_anything_is_served() {
+    let cases: [(&[&str], &str); 4] = [
+        (&["--store", "postgres://db"], "unknown store"),
+        (
+            &["--store", "sqlite:/proc/no-such-dir/x.db"],
+            "could not open the sqlite store",
+        ),
+        (
+            &["--store", "redis://127.0.0.1:1"],
+            "could not open the redis store",
+        ),
+        (
+            &["--store", "memory", "--forward-to", "ftp://merchant"],
+            "--forward-to",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, stdout, stderr) = crate::run(
+            clever_kyc()
+                .args(["listen", "--bind", "127.0.0.1:0"])
+                .args(args),
+        );
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(
+            !stderr.contains("receiving"),
+            "{args:?} started serving: {stderr}"
+        );
+    }
 }

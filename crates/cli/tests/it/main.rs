@@ -19,10 +19,15 @@ pub const SECRET: &str = "cli-SECRET_CANARY-key";
 /// The binary with credentials in its environment and no inherited log settings.
 pub fn clever_kyc() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_clever-kyc"));
+    // A working directory of the tests' own, so the default store never lands in the repo.
+    let dir = std::env::temp_dir().join(format!("clever-kyc-cli-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     command
+        .current_dir(dir)
         .env("HELLO_CLEVER_APP_ID", APP_ID)
         .env("HELLO_CLEVER_SECRET_KEY", SECRET)
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("CLEVER_KYC_STORE");
     command
 }
 
@@ -67,6 +72,14 @@ pub fn spawn_listener(args: &[&str]) -> (Child, SocketAddr) {
     let addr = free_addr();
     let mut child = clever_kyc()
         .args(["listen", "--bind", &addr.to_string(), "--json"])
+        .args(if args.contains(&"--store") {
+            Vec::new()
+        } else {
+            vec![
+                "--store".to_owned(),
+                format!("sqlite:listen-{}.db", addr.port()),
+            ]
+        })
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,0 +1,227 @@
+//! The accept loop: a connection cap with back-pressure, per-connection deadlines, accept
+//! errors that never end the server, and graceful shutdown with a grace period.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
+use tower_service::Service;
+
+use crate::body::DeadlineBody;
+use crate::log::log;
+
+/// Limits a server applies to every client. Every one is a flag of the `clever-kyc`
+/// command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerLimits {
+    /// A client must send its request headers within this (hyper's header timeout).
+    pub header_read_timeout: Duration,
+    /// A client must send a whole request body within this, counted from its headers.
+    pub body_read_timeout: Duration,
+    /// A connection with no request in flight is closed after this.
+    pub idle_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// After the shutdown signal, in-flight requests get this long to finish.
+    pub grace: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What happened over a server's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServeSummary {
+    /// Connections accepted.
+    pub connections: u64,
+    /// Connections still open when the grace period ended (their requests were cut).
+    pub cut_at_shutdown: usize,
+}
+
+/// When the last request of a connection ended, and how many are in flight.
+struct Activity {
+    in_flight: AtomicUsize,
+    last: Mutex<Instant>,
+}
+
+impl Activity {
+    fn idle_since(&self) -> Option<Instant> {
+        (self.in_flight.load(Ordering::SeqCst) == 0)
+            .then(|| *self.last.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn touch(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+}
+
+/// Resolves once the connection has had no request in flight for `idle`.
+async fn idle_expired(activity: &Activity, idle: Duration) {
+    loop {
+        match activity.idle_since() {
+            Some(since) if since.elapsed() >= idle => return,
+            Some(since) => tokio::time::sleep_until(since + idle).await,
+            None => tokio::time::sleep(idle).await,
+        }
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting, lets
+/// in-flight requests finish within [`ServerLimits::grace`], and returns.
+///
+/// Requests carry [`ConnectInfo<SocketAddr>`] for handlers that log the peer.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> ServeSummary {
+    let max = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(max));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let accepted = AtomicU64::new(0);
+    let mut accept_errors = AcceptErrors::default();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break, // the semaphore is never closed; stop if it ever is
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // EMFILE and friends: wait a little and keep serving.
+                    accept_errors.report(&e);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        accepted.fetch_add(1, Ordering::Relaxed);
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            serve_connection(stream, peer, app, limits, stop).await;
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(limits.grace, slots.acquire_many(max as u32)).await;
+    ServeSummary {
+        connections: accepted.load(Ordering::Relaxed),
+        cut_at_shutdown: if drained.is_ok() {
+            0
+        } else {
+            max - slots.available_permits()
+        },
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    limits: ServerLimits,
+    mut stop: watch::Receiver<bool>,
+) {
+    let activity = Arc::new(Activity {
+        in_flight: AtomicUsize::new(0),
+        last: Mutex::new(Instant::now()),
+    });
+    let service_activity = Arc::clone(&activity);
+    let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+        let activity = Arc::clone(&service_activity);
+        activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        let mut request =
+            request.map(|body| Body::new(DeadlineBody::new(body, limits.body_read_timeout)));
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let mut app = app.clone();
+        async move {
+            let response = app.call(request).await;
+            activity.touch();
+            activity.in_flight.fetch_sub(1, Ordering::SeqCst);
+            response.map_err(|never: Infallible| match never {})
+        }
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let mut closing = false;
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = idle_expired(&activity, limits.idle_timeout), if !closing => {
+                closing = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            changed = stop.changed(), if !closing => {
+                if changed.is_err() || *stop.borrow() {
+                    closing = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+            }
+        }
+    }
+}
+
+/// Accept errors, logged at most once a second with a count of the rest.
+#[derive(Default)]
+struct AcceptErrors {
+    last_logged: Option<Instant>,
+    unlogged: u64,
+}
+
+impl AcceptErrors {
+    fn report(&mut self, error: &std::io::Error) {
+        let due = self
+            .last_logged
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
+        if due {
+            let also = std::mem::take(&mut self.unlogged);
+            let more = if also > 0 {
+                format!(" ({also} more since the last report)")
+            } else {
+                String::new()
+            };
+            log(format!(
+                "server: could not accept a connection: {error}{more}; still serving"
+            ));
+            self.last_logged = Some(Instant::now());
+        } else {
+            self.unlogged += 1;
+        }
+    }
+}
