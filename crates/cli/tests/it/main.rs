@@ -1,9 +1,11 @@
 //! The real `clever-kyc` binary against the simulator.
 
+mod durability;
 mod hostile;
 mod listen;
 mod load;
 mod mock_and_demo;
+mod store;
 mod submit;
 
 use std::io::{Read, Write};
