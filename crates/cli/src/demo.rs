@@ -209,14 +209,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
             }
         };
         let callback = &event.callback;
-        let line = EventLine {
-            event: &callback.event,
-            canonical: &callback.canonical_json,
-            key: &callback.idempotency_key,
-            submission_id: callback.submission_id(),
-            received_at: event.received_at,
-        };
-        say(line.text(Tail::Duplicate(event.is_duplicate())));
+        say(EventLine::of_receipt(&event).text(Tail::Duplicate(event.is_duplicate())));
         if event.is_duplicate() {
             continue;
         }

@@ -39,7 +39,7 @@ impl Forwarder {
             ..TransportSettings::default()
         };
         let client = clever_kyc_async::safe_reqwest_builder(&settings)
-            .and_then(|b| Ok(b.build()))
+            .map(reqwest::ClientBuilder::build)
             .map_err(|e| Failure::failed(format!("could not set up TLS for --forward-to: {e}")))?
             .map_err(|e| Failure::failed(format!("could not build the forward client: {e}")))?;
         Ok(Self { client, url })
@@ -47,14 +47,7 @@ impl Forwarder {
 
     async fn forward(&self, receipt: &Receipt) -> Result<(), ForwardError> {
         let callback = &receipt.callback;
-        let line = EventLine {
-            event: &callback.event,
-            canonical: &callback.canonical_json,
-            key: &callback.idempotency_key,
-            submission_id: callback.submission_id(),
-            received_at: receipt.received_at,
-        }
-        .json(Tail::Duplicate(receipt.is_duplicate()));
+        let line = EventLine::of_receipt(receipt).json(Tail::Duplicate(receipt.is_duplicate()));
         let response = self
             .client
             .post(self.url.clone())

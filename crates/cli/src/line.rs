@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use clever_kyc_core::{IdempotencyKey, KycStatus, KycStatusChanged, SubmissionId};
-use clever_kyc_receive::rfc3339;
+use clever_kyc_receive::{Receipt, rfc3339};
 
 /// One event with what the receiver knows around it.
 #[derive(Debug)]
@@ -26,7 +26,19 @@ pub(crate) enum Tail {
     Deliveries(u64),
 }
 
-impl EventLine<'_> {
+impl<'a> EventLine<'a> {
+    /// The line of a received callback.
+    pub(crate) fn of_receipt(receipt: &'a Receipt) -> Self {
+        let callback = &receipt.callback;
+        Self {
+            event: &callback.event,
+            canonical: &callback.canonical_json,
+            key: &callback.idempotency_key,
+            submission_id: callback.submission_id(),
+            received_at: receipt.received_at,
+        }
+    }
+
     /// The event's JSON with `kyc_statuses` lower-cased, then `latest_status`,
     /// `idempotency_key`, `submission_id`, `received_at` and the tail field.
     pub(crate) fn json(&self, tail: Tail) -> String {

@@ -68,14 +68,7 @@ impl Listener {
     }
 
     fn line(&self, receipt: &Receipt) -> String {
-        let callback = &receipt.callback;
-        let line = EventLine {
-            event: &callback.event,
-            canonical: &callback.canonical_json,
-            key: &callback.idempotency_key,
-            submission_id: callback.submission_id(),
-            received_at: receipt.received_at,
-        };
+        let line = EventLine::of_receipt(receipt);
         let tail = Tail::Duplicate(receipt.is_duplicate());
         if self.json {
             line.json(tail)

@@ -52,24 +52,21 @@ impl RedisServer {
         let dir =
             std::env::temp_dir().join(format!("clever-kyc-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(RedisServerError::Spawn)?;
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--dir"])
-            .arg(&dir)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(RedisServerError::Spawn)?;
+        let child = spawn(addr, &dir, args)?;
         let server = Self { child, addr, dir };
+        server.wait_until_it_answers()?;
+        Ok(server)
+    }
+
+    fn wait_until_it_answers(&self) -> Result<(), RedisServerError> {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !server.answers_ping() {
+        while !self.answers_ping() {
             if Instant::now() > deadline {
-                return Err(RedisServerError::NoAnswer(addr));
+                return Err(RedisServerError::NoAnswer(self.addr));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Ok(server)
+        Ok(())
     }
 
     fn answers_ping(&self) -> bool {
@@ -130,6 +127,28 @@ impl RedisServer {
         }
         Ok(())
     }
+}
+
+fn spawn(
+    addr: SocketAddr,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> Result<Child, RedisServerError> {
+    Command::new("redis-server")
+        .args([
+            "--port",
+            &addr.port().to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+        ])
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(RedisServerError::Spawn)
 }
 
 impl Drop for RedisServer {

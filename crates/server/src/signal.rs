@@ -38,7 +38,7 @@ pub fn raise_open_file_limit() -> std::io::Result<u64> {
         && limit.current != Some(hard)
     {
         limit.current = Some(hard);
-        setrlimit(Resource::Nofile, limit.clone()).map_err(std::io::Error::from)?;
+        setrlimit(Resource::Nofile, limit).map_err(std::io::Error::from)?;
     }
     Ok(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX))
 }

@@ -21,18 +21,18 @@ use clever_kyc_receive::{
 use crate::{clever_kyc, free_addr, wait_for_port};
 
 /// One keep-alive connection that POSTs callbacks and reads the status of each answer.
-pub struct Sender {
+pub(crate) struct Sender {
     addr: SocketAddr,
     stream: Option<TcpStream>,
 }
 
 impl Sender {
-    pub fn new(addr: SocketAddr) -> Self {
+    pub(crate) fn new(addr: SocketAddr) -> Self {
         Self { addr, stream: None }
     }
 
     /// The status, or `None` when the connection failed (the listener is gone).
-    pub fn post(&mut self, authorization: &str, body: &[u8]) -> Option<u16> {
+    pub(crate) fn post(&mut self, authorization: &str, body: &[u8]) -> Option<u16> {
         for _ in 0..2 {
             if self.stream.is_none() {
                 let stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(2)).ok()?;
@@ -93,7 +93,7 @@ impl Sender {
 }
 
 /// The i-th distinct event of a burst.
-pub fn burst_event(i: usize) -> KycStatusChanged {
+pub(crate) fn burst_event(i: usize) -> KycStatusChanged {
     let mut event = KycStatusChanged::new(
         format!("burst-{i}@example.com"),
         vec![KycStatusEntry::new(KycStatus::Pending, None)],
