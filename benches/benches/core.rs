@@ -5,8 +5,10 @@ use std::hint::black_box;
 
 use clever_kyc_benches::{baseline, fixtures};
 use clever_kyc_core::{
-    AuthorizationValue, CallbackAuthenticator, CallbackReceiver, build_submit_request,
-    callback_request, parse_kyc_status_changed, parse_submit_response,
+    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackReceiver,
+    DEFAULT_REGISTRATION_RETENTION, Email, Registration, SubmissionId, SubmissionRegistry,
+    authorization_from_random_bytes, build_submit_request, callback_request,
+    parse_kyc_status_changed, parse_submit_response,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -72,11 +74,49 @@ fn verify_and_parse(c: &mut Criterion) {
     group.finish();
 }
 
+/// Receiving a callback whose value is one of 1,000,000 registered (one per submission)
+/// against one of a single registration: the lookup must not grow with the registry.
+fn receive_registered(c: &mut Criterion) {
+    use std::time::{Duration, SystemTime};
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let value = authorization_from_random_bytes([7; 32]);
+    let registration = Registration::new(
+        SubmissionId::new("sub-bench").expect("valid"),
+        Email::parse("test@helloclever.co").expect("valid"),
+        now,
+        DEFAULT_REGISTRATION_RETENTION,
+    );
+    let registry_of = |others: u32| {
+        let mut registry = SubmissionRegistry::default();
+        for i in 0..others {
+            let mut bytes = [0u8; 32];
+            bytes[..4].copy_from_slice(&i.to_le_bytes());
+            registry.register(AuthDigest::from_bytes(bytes), registration.clone());
+        }
+        registry.register(AuthDigest::of(&value), registration.clone());
+        registry
+    };
+    let (one, million) = (registry_of(0), registry_of(999_999));
+    let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
+    let event = parse_kyc_status_changed(&fixtures::documented_callback()).expect("valid");
+    let request =
+        callback_request("https://merchant.example/kyc/callback", &value, &event).expect("valid");
+    let mut group = c.benchmark_group("receive_registered");
+    group.bench_function("sdk", |b| {
+        b.iter(|| receiver.receive_registered(black_box(&request), &million, now))
+    });
+    group.bench_function("one_registered", |b| {
+        b.iter(|| receiver.receive_registered(black_box(&request), &one, now))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     build_request,
     parse_responses,
     parse_callbacks,
-    verify_and_parse
+    verify_and_parse,
+    receive_registered
 );
 criterion_main!(benches);

@@ -167,6 +167,12 @@ fn cpu_rows(root: &Path, passes: u32) -> Result<Vec<Row>, String> {
         "== on the header + derived struct",
         None,
     )?;
+    add(
+        "receive_registered",
+        "one_registered",
+        "the SDK with 1 registered value (SDK column: 1,000,000)",
+        Some((1.5, true)),
+    )?;
     Ok(rows)
 }
 

@@ -203,8 +203,10 @@ pub(crate) struct MockArgs {
     #[arg(long, value_name = "JSON")]
     pub(crate) fault: Option<String>,
     /// Apply --fault only to this many requests.
-    #[arg(long, value_name = "N", requires = "fault")]
-    pub(crate) fault_times: Option<usize>,
+    #[arg(long, value_name = "N", requires = "fault", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) fault_times: Option<u32>,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,15 @@ use crate::secrets::credentials;
 pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
     let mut config = MockConfig::new(credentials(&args.credentials)?);
     config.bind = args.bind;
+    if args.token_ttl > clever_kyc_mock::MAX_TOKEN_TTL.as_secs() {
+        return Err(Failure::usage(format!(
+            "--token-ttl {}: at most {} seconds (30 days)",
+            args.token_ttl,
+            clever_kyc_mock::MAX_TOKEN_TTL.as_secs()
+        )));
+    }
     config.token_ttl = Duration::from_secs(args.token_ttl);
+    config.limits = crate::listen::server_limits(&args.server);
     config.delivery = DeliverySchedule {
         first_delay: Duration::from_millis(args.first_delay_ms),
         final_delay: Duration::from_millis(args.final_delay_ms),
@@ -21,6 +29,7 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
             .copied()
             .map(Duration::from_millis)
             .collect(),
+        repeat_delivered: args.repeat_delivered,
         ..DeliverySchedule::default()
     };
     let fault: Option<Fault> = args
@@ -29,13 +38,17 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         .map(serde_json::from_str)
         .transpose()
         .map_err(|e| Failure::usage(format!("--fault is not a fault description: {e}")))?;
+    if let Some(why) = fault.as_ref().and_then(|f| f.validate().err()) {
+        return Err(Failure::usage(format!("--fault: {why}")));
+    }
+    let _ = clever_kyc_server::raise_open_file_limit();
     let runtime = crate::runtime()?;
     runtime.block_on(async {
         let mock = MockServer::start(config)
             .await
             .map_err(|e| Failure::failed(clever_kyc_core::error_chain(&e)))?;
         match (fault, args.fault_times) {
-            (Some(fault), Some(times)) => mock.inject_fault(fault, times),
+            (Some(fault), Some(times)) => mock.inject_fault(fault, times as usize),
             (Some(fault), None) => mock.set_default_fault(Some(fault)),
             (None, _) => {}
         }
@@ -49,8 +62,8 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
             "inspect: {0}/__mock/requests {0}/__mock/submissions {0}/__mock/deliveries",
             mock.base_url()
         );
-        let _ = tokio::signal::ctrl_c().await;
-        mock.shutdown();
+        clever_kyc_server::shutdown_signal().await;
+        mock.shutdown_gracefully().await;
         Ok(crate::exit::OK)
     })
 }

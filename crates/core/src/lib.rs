@@ -105,10 +105,6 @@ mod submission;
 mod transport;
 mod url;
 
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
-
 pub use builder::{ClientBuilder, ClientParts, Transport};
 pub use call::{
     DEFAULT_RESPONSE_BODY_LIMIT, Step, SubmitCall, SubmitError, SubmitFailure, Submitted,

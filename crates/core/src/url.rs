@@ -62,6 +62,17 @@ pub(crate) fn parse_checked(raw: &str, allow_query: bool) -> Result<Uri, UrlErro
     if host.is_empty() {
         return Err(UrlError::NotAbsolute);
     }
+    // `Authority::port` hides a port that does not fit a u16; read the text after the host.
+    if let Some(port) = authority
+        .as_str()
+        .strip_prefix(host)
+        .and_then(|rest| rest.strip_prefix(':'))
+        && !matches!(port.parse::<u16>(), Ok(1..))
+    {
+        return Err(UrlError::Invalid {
+            reason: format!("port {port} is not between 1 and 65535"),
+        });
+    }
     if !allow_query && uri.query().is_some() {
         return Err(UrlError::Query);
     }
@@ -91,7 +102,8 @@ pub fn check_endpoint_url(raw: &str) -> Result<Uri, UrlError> {
 
 /// `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`.
 pub fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
+    // `localhost.` (with the root dot) is resolved through DNS, not /etc/hosts: it is a
+    // remote name as far as this check can know.
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
@@ -104,6 +116,25 @@ pub fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_ports_out_of_range_and_a_fully_qualified_localhost() {
+        for url in [
+            "http://127.0.0.1:9999999/",
+            "http://127.0.0.1:0/",
+            "https://a.example:65536/",
+        ] {
+            assert!(
+                matches!(parse_checked(url, true), Err(UrlError::Invalid { .. })),
+                "{url}"
+            );
+        }
+        assert!(parse_checked("http://127.0.0.1:65535/", true).is_ok());
+        assert!(matches!(
+            parse_checked("http://localhost./cb", true),
+            Err(UrlError::InsecureScheme { .. })
+        ));
+    }
 
     #[test]
     fn accepts_https_anywhere_and_http_only_on_loopback() {

@@ -12,6 +12,7 @@ use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fault::error_json;
+use crate::history::cut;
 use crate::records::{RequestRecord, SubmissionRecord};
 use crate::server::Shared;
 use crate::tokens::TokenRefusal;
@@ -84,8 +85,15 @@ pub(crate) async fn submit(
 }
 
 fn push_request(shared: &Shared, mut record: RequestRecord) {
+    // An unauthenticated request's body is the client's, not the merchant's: keep none of it.
+    if record.status == 401 {
+        record.token = None;
+        record.email = None;
+    }
+    record.token = record.token.map(cut);
+    record.email = record.email.map(cut);
     let mut state = shared.store.lock();
-    record.id = state.requests.len() as u64 + 1;
+    record.id = state.requests.total() + 1;
     state.requests.push(record);
 }
 
@@ -180,7 +188,7 @@ fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decisio
         Err(TokenRefusal::Expired) => return unprocessable("Token is invalid or expired"),
     };
     let submission = SubmissionRecord {
-        id: state.submissions.len() as u64 + 1,
+        id: state.submissions.total() + 1,
         at_ms: store.now_ms(),
         email: email.to_owned(),
         token: token.to_owned(),

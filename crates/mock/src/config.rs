@@ -20,6 +20,8 @@ pub struct MockConfig {
     pub delivery: DeliverySchedule,
     /// How long a stalled response waits before answering. Default 300 s.
     pub stall: Duration,
+    /// Deadlines, connection cap and grace period for clients (hostile ones included).
+    pub limits: clever_kyc_server::ServerLimits,
 }
 
 impl MockConfig {
@@ -32,6 +34,7 @@ impl MockConfig {
             max_body_bytes: 64 * 1024,
             delivery: DeliverySchedule::default(),
             stall: Duration::from_secs(300),
+            limits: clever_kyc_server::ServerLimits::default(),
         }
     }
 }

@@ -63,7 +63,73 @@ pub enum Fault {
     },
 }
 
+/// The largest `times` the control API takes for one fault.
+pub const MAX_FAULT_TIMES: u64 = 1_000_000;
+/// The longest added latency: 10 minutes.
+pub const MAX_LATENCY_MILLIS: u64 = 600_000;
+/// The largest `Retry-After` a fault sends: one day.
+pub const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+/// The largest streamed body: 1 GiB.
+pub const MAX_OVERSIZED_BYTES: u64 = 1 << 30;
+/// The longest canned body or `Location`: 64 KiB.
+pub const MAX_CANNED_BYTES: usize = 64 * 1024;
+
 impl Fault {
+    /// Checks every count and duration against its cap.
+    ///
+    /// # Errors
+    /// A sentence naming the field and its cap, for a 400.
+    pub fn validate(&self) -> Result<(), String> {
+        let over = |field: &str, value: u64, cap: u64| {
+            (value > cap).then(|| format!("{field} is {value}; at most {cap} is accepted"))
+        };
+        let problem = match self {
+            Self::Latency { millis } => over("millis", *millis, MAX_LATENCY_MILLIS),
+            Self::RateLimited { retry_after_secs }
+            | Self::ServiceUnavailable { retry_after_secs } => {
+                retry_after_secs.and_then(|s| over("retry_after_secs", s, MAX_RETRY_AFTER_SECS))
+            }
+            Self::OversizedBody { bytes } => over("bytes", *bytes, MAX_OVERSIZED_BYTES),
+            Self::Redirect { location } | Self::TemporaryRedirect { location } => {
+                if location.len() > MAX_CANNED_BYTES {
+                    Some(format!(
+                        "location has {} bytes; at most {MAX_CANNED_BYTES}",
+                        location.len()
+                    ))
+                } else if http::HeaderValue::from_str(location).is_err() {
+                    Some("location cannot be sent as a header value".to_owned())
+                } else {
+                    None
+                }
+            }
+            Self::Respond {
+                status,
+                body,
+                content_type,
+            } => {
+                if StatusCode::from_u16(*status).is_err() {
+                    Some(format!(
+                        "status {status} is not an HTTP status code (100 to 999)"
+                    ))
+                } else if body.len() > MAX_CANNED_BYTES {
+                    Some(format!(
+                        "body has {} bytes; at most {MAX_CANNED_BYTES}",
+                        body.len()
+                    ))
+                } else if content_type
+                    .as_deref()
+                    .is_some_and(|c| http::HeaderValue::from_str(c).is_err())
+                {
+                    Some("content_type cannot be sent as a header value".to_owned())
+                } else {
+                    None
+                }
+            }
+            Self::Stall | Self::InternalError | Self::BadGatewayHtml | Self::DropConnection => None,
+        };
+        problem.map_or(Ok(()), Err)
+    }
+
     /// Whether the submission is processed (token spent, callbacks scheduled) before the
     /// fault shows: the ambiguous cases a client must not retry blindly.
     pub fn processes_submission(&self) -> bool {

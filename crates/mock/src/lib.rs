@@ -56,13 +56,19 @@ mod contact;
 mod control;
 mod delivery;
 mod fault;
+mod history;
 mod records;
 mod server;
 mod store;
 mod tokens;
 
 pub use config::{DeliverySchedule, MockConfig};
-pub use fault::Fault;
+pub use control::DROPPED_HEADER;
+pub use fault::{
+    Fault, MAX_CANNED_BYTES, MAX_FAULT_TIMES, MAX_LATENCY_MILLIS, MAX_OVERSIZED_BYTES,
+    MAX_RETRY_AFTER_SECS,
+};
+pub use history::{HISTORY_CAPACITY, MAX_RECORDED_TEXT};
 pub use records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
 pub use server::{BlockingMockServer, MockError, MockServer};
-pub use tokens::TokenOutcome;
+pub use tokens::{MAX_TOKEN_TTL, TokenOutcome};

@@ -9,7 +9,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use clever_kyc_core::{AuthorizationValue, Credentials, SUBMIT_PATH};
 use tokio::net::TcpListener;
-use tokio::task::AbortHandle;
+use tokio::sync::watch;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::config::MockConfig;
 use crate::delivery::{deliver_all, delivery_client};
@@ -63,6 +64,9 @@ pub(crate) struct Shared {
     client: reqwest::Client,
     tasks: Arc<Mutex<Vec<AbortHandle>>>,
     addr: SocketAddr,
+    /// Tells the server to stop accepting and drain ([`MockServer::shutdown_gracefully`]).
+    stop: Arc<watch::Sender<bool>>,
+    serving: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl Shared {
@@ -107,11 +111,14 @@ impl MockServer {
             .map_err(|source| MockError::Bind { addr, source })?;
         let store = Arc::new(Store::new(config));
         let client = delivery_client(&store).map_err(MockError::Client)?;
+        let (stop, mut stopped) = watch::channel(false);
         let shared = Shared {
             store,
             client,
             tasks: Arc::default(),
             addr,
+            stop: Arc::new(stop),
+            serving: Arc::default(),
         };
         let router = Router::new()
             .route(SUBMIT_PATH, post(crate::api::submit))
@@ -125,16 +132,23 @@ impl MockServer {
             .route("/__mock/tokens", post(crate::control::issue_token))
             .layer(DefaultBodyLimit::max(shared.store.config.max_body_bytes))
             .with_state(shared.clone());
+        let limits = shared.store.config.limits;
         let serve = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, router).await {
-                tracing::error!(%error, "simulator stopped serving");
-            }
+            let stop = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            let summary = clever_kyc_server::serve(listener, router, limits, stop).await;
+            tracing::info!(
+                connections = summary.connections,
+                "simulator stopped serving"
+            );
         });
         shared
             .tasks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(serve.abort_handle());
+        *shared.serving.lock().unwrap_or_else(|p| p.into_inner()) = Some(serve);
         tracing::info!(%addr, "Hello Clever simulator listening");
         Ok(Self { shared })
     }
@@ -174,12 +188,14 @@ impl MockServer {
             .script(token.into(), outcome, ttl);
     }
 
-    /// Applies `fault` to the next `times` submit requests (before any default fault).
+    /// Applies `fault` to the next `times` submit requests (before any default fault). One
+    /// queue entry with a counter, whatever `times` is.
     pub fn inject_fault(&self, fault: Fault, times: usize) {
+        if times == 0 {
+            return;
+        }
         let mut state = self.shared.store.lock();
-        state
-            .queued_faults
-            .extend(std::iter::repeat_n(fault, times));
+        state.queued_faults.push_back((fault, times as u64));
     }
 
     /// Applies `fault` to every submit request not covered by an injected one.
@@ -196,17 +212,17 @@ impl MockServer {
 
     /// Every request to the submit endpoint so far.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.shared.store.lock().requests.clone()
+        self.shared.store.lock().requests.snapshot()
     }
 
     /// Every accepted submission so far.
     pub fn submissions(&self) -> Vec<SubmissionRecord> {
-        self.shared.store.lock().submissions.clone()
+        self.shared.store.lock().submissions.snapshot()
     }
 
     /// Every callback delivery attempt so far.
     pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        self.shared.store.lock().deliveries.clone()
+        self.shared.store.lock().deliveries.snapshot()
     }
 
     /// How many requests carrying `token` reached the API's processing: more than one means
@@ -242,7 +258,23 @@ impl MockServer {
         }
     }
 
-    /// Stops serving and cancels pending deliveries.
+    /// Stops accepting, lets in-flight requests finish within the configured grace period,
+    /// then cancels pending deliveries.
+    pub async fn shutdown_gracefully(&self) {
+        let _ = self.shared.stop.send(true);
+        let serving = self
+            .shared
+            .serving
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(serving) = serving {
+            let _ = serving.await;
+        }
+        self.shutdown();
+    }
+
+    /// Stops serving at once and cancels pending deliveries.
     pub fn shutdown(&self) {
         for task in self
             .shared

@@ -8,16 +8,18 @@ use tokio::sync::Notify;
 
 use crate::config::MockConfig;
 use crate::fault::Fault;
+use crate::history::History;
 use crate::records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
 use crate::tokens::TokenBook;
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) tokens: TokenBook,
-    pub(crate) requests: Vec<RequestRecord>,
-    pub(crate) submissions: Vec<SubmissionRecord>,
-    pub(crate) deliveries: Vec<DeliveryAttempt>,
-    pub(crate) queued_faults: VecDeque<Fault>,
+    pub(crate) requests: History<RequestRecord>,
+    pub(crate) submissions: History<SubmissionRecord>,
+    pub(crate) deliveries: History<DeliveryAttempt>,
+    /// Injected faults, each with how many more requests it applies to.
+    pub(crate) queued_faults: VecDeque<(Fault, u64)>,
     pub(crate) default_fault: Option<Fault>,
 }
 
@@ -56,10 +58,15 @@ impl Store {
     /// The fault for the next request: a queued one first, else the default.
     pub(crate) fn next_fault(&self) -> Option<Fault> {
         let mut state = self.lock();
-        state
-            .queued_faults
-            .pop_front()
-            .or_else(|| state.default_fault.clone())
+        if let Some((fault, remaining)) = state.queued_faults.front_mut() {
+            let fault = fault.clone();
+            *remaining -= 1;
+            if *remaining == 0 {
+                state.queued_faults.pop_front();
+            }
+            return Some(fault);
+        }
+        state.default_fault.clone()
     }
 
     pub(crate) fn record_delivery(&self, attempt: DeliveryAttempt) {

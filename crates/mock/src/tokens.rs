@@ -58,6 +58,9 @@ pub(crate) enum TokenRefusal {
     Expired,
 }
 
+/// The longest TTL a token can have: 30 days, far beyond any test.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 86_400);
+
 #[derive(Debug, Default)]
 pub(crate) struct TokenBook {
     scripted: HashMap<String, (TokenOutcome, Instant)>,
@@ -67,7 +70,12 @@ pub(crate) struct TokenBook {
 
 impl TokenBook {
     pub(crate) fn script(&mut self, token: String, outcome: TokenOutcome, ttl: Duration) {
-        self.scripted.insert(token, (outcome, Instant::now() + ttl));
+        let now = Instant::now();
+        // A TTL past what Instant can hold means "never expires" rather than a panic.
+        let expires = now
+            .checked_add(ttl.min(MAX_TOKEN_TTL))
+            .unwrap_or(now + Duration::from_secs(86_400));
+        self.scripted.insert(token, (outcome, expires));
     }
 
     pub(crate) fn issue(&mut self, outcome: TokenOutcome, ttl: Duration) -> String {

@@ -1,6 +1,7 @@
 //! The accept loop: a connection cap with back-pressure, per-connection deadlines, accept
 //! errors that never end the server, and graceful shutdown with a grace period.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -61,13 +62,54 @@ pub struct ServeSummary {
     pub cut_at_shutdown: usize,
 }
 
-/// When the last request of a connection ended, and how many are in flight.
+/// When the last request of a connection ended, how many are in flight, and a way to ask
+/// it to close.
 struct Activity {
     in_flight: AtomicUsize,
     last: Mutex<Instant>,
+    evict: tokio::sync::Notify,
+}
+
+/// The open connections in accept order, so that at the cap the oldest idle one (reading
+/// headers slowly, or kept alive with nothing to do) can make room for a new client.
+#[derive(Default)]
+struct Connections {
+    open: Mutex<BTreeMap<u64, Arc<Activity>>>,
+}
+
+impl Connections {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Activity>>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Asks the oldest connection with no request in flight to close; whether there was one.
+    fn evict_oldest_idle(&self) -> bool {
+        let open = self.lock();
+        let idle = open
+            .values()
+            .find(|a| a.in_flight.load(Ordering::SeqCst) == 0 && !a.evicted());
+        match idle {
+            Some(activity) => {
+                activity.mark_evicted();
+                activity.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Activity {
+    fn evicted(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst) == EVICTED
+    }
+
+    fn mark_evicted(&self) {
+        let _ = self
+            .in_flight
+            .compare_exchange(0, EVICTED, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
     fn idle_since(&self) -> Option<Instant> {
         (self.in_flight.load(Ordering::SeqCst) == 0)
             .then(|| *self.last.lock().unwrap_or_else(|p| p.into_inner()))
@@ -77,6 +119,9 @@ impl Activity {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 }
+
+/// `in_flight` of a connection asked to close (never reached by real requests).
+const EVICTED: usize = usize::MAX / 2;
 
 /// Resolves once the connection has had no request in flight for `idle`.
 async fn idle_expired(activity: &Activity, idle: Duration) {
@@ -103,9 +148,16 @@ pub async fn serve(
     let slots = Arc::new(Semaphore::new(max));
     let (stop_tx, stop_rx) = watch::channel(false);
     let accepted = AtomicU64::new(0);
+    let connections = Arc::new(Connections::default());
     let mut accept_errors = AcceptErrors::default();
+    let mut next_id = 0u64;
     tokio::pin!(shutdown);
     loop {
+        if slots.available_permits() == 0 {
+            // At the cap: make room by closing the oldest idle connection rather than letting
+            // slow clients starve the ones with a whole request to send.
+            connections.evict_oldest_idle();
+        }
         let permit = tokio::select! {
             permit = Arc::clone(&slots).acquire_owned() => match permit {
                 Ok(permit) => permit,
@@ -129,9 +181,19 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let stop = stop_rx.clone();
+        next_id += 1;
+        let id = next_id;
+        let activity = Arc::new(Activity {
+            in_flight: AtomicUsize::new(0),
+            last: Mutex::new(Instant::now()),
+            evict: tokio::sync::Notify::new(),
+        });
+        connections.lock().insert(id, Arc::clone(&activity));
+        let registry = Arc::clone(&connections);
         tokio::spawn(async move {
             let _permit = permit;
-            serve_connection(stream, peer, app, limits, stop).await;
+            serve_connection(stream, peer, app, limits, stop, activity).await;
+            registry.lock().remove(&id);
         });
     }
     drop(listener);
@@ -153,14 +215,15 @@ async fn serve_connection(
     app: Router,
     limits: ServerLimits,
     mut stop: watch::Receiver<bool>,
+    activity: Arc<Activity>,
 ) {
-    let activity = Arc::new(Activity {
-        in_flight: AtomicUsize::new(0),
-        last: Mutex::new(Instant::now()),
-    });
     let service_activity = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
         let activity = Arc::clone(&service_activity);
+        // An evicted connection may still finish a request that raced the eviction.
+        let _ = activity
+            .in_flight
+            .compare_exchange(EVICTED, 0, Ordering::SeqCst, Ordering::SeqCst);
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
         let mut request =
             request.map(|body| Body::new(DeadlineBody::new(body, limits.body_read_timeout)));
@@ -179,20 +242,27 @@ async fn serve_connection(
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
-    let mut closing = false;
+    // Once asked to close, a connection gets a deadline: an idle one 1 s, one draining at
+    // shutdown the grace period. Past it, it is dropped.
+    let mut closing: Option<Instant> = None;
     loop {
+        let deadline = closing.unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
         tokio::select! {
             _ = connection.as_mut() => return,
-            () = idle_expired(&activity, limits.idle_timeout), if !closing => {
-                closing = true;
+            () = idle_expired(&activity, limits.idle_timeout), if closing.is_none() => {
+                closing = Some(Instant::now() + Duration::from_secs(1));
                 connection.as_mut().graceful_shutdown();
             }
-            changed = stop.changed(), if !closing => {
+            // Evicted with nothing in flight (typically a client still dribbling its headers):
+            // dropped at once, since a graceful close would wait for those headers.
+            () = activity.evict.notified(), if closing.is_none() => return,
+            changed = stop.changed(), if closing.is_none() => {
                 if changed.is_err() || *stop.borrow() {
-                    closing = true;
+                    closing = Some(Instant::now() + limits.grace);
                     connection.as_mut().graceful_shutdown();
                 }
             }
+            () = tokio::time::sleep_until(deadline), if closing.is_some() => return,
         }
     }
 }
