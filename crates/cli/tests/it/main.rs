@@ -2,6 +2,7 @@
 
 mod durability;
 mod hostile;
+mod hostile_clients;
 mod listen;
 mod load;
 mod mock_and_demo;

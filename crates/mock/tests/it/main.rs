@@ -3,6 +3,7 @@
 
 mod callbacks;
 mod endpoint;
+mod hostile_control;
 
 use std::time::Duration;
 

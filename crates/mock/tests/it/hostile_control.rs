@@ -1,0 +1,174 @@
+//! The control API under hostile input: every count and duration capped with a 400, no
+//! input that panics a task or aborts the process, and a history that stays bounded.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::{http, post, start};
+
+async fn control(mock: &clever_kyc_mock::MockServer, path: &str, body: &Value) -> (u16, String) {
+    let response = http()
+        .post(format!("{}{path}", mock.base_url()))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_out_of_range_control_input_is_answered_400_and_the_simulator_stays_up() {
+    let mock = start().await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "internal_error"}, "times": 72_057_594_037_927_936u64}),
+            "times",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "internal_error"}, "times": u64::MAX}),
+            "times",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "internal_error"}, "times": 0}),
+            "times",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "latency", "millis": u64::MAX}}),
+            "millis",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "rate_limited", "retry_after_secs": u64::MAX}}),
+            "retry_after_secs",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "oversized_body", "bytes": u64::MAX}}),
+            "bytes",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "respond", "status": 1000, "body": ""}}),
+            "status",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "redirect", "location": "a\nb"}}),
+            "location",
+        ),
+        (
+            "/__mock/faults",
+            json!({"fault": {"kind": "no_such_fault"}}),
+            "expected",
+        ),
+        ("/__mock/faults", json!({"times": -1}), "expected"),
+        (
+            "/__mock/tokens",
+            json!({"outcome": "approved", "ttl_secs": u64::MAX}),
+            "ttl_secs",
+        ),
+        (
+            "/__mock/tokens",
+            json!({"outcome": "approved", "ttl_secs": -5}),
+            "expected",
+        ),
+    ];
+    for (path, body, names) in cases {
+        let (status, text) = control(&mock, path, &body).await;
+        assert_eq!(status, 400, "{body}: {text}");
+        assert!(text.contains(names), "{body}: {text}");
+    }
+    // A large but allowed count is one entry with a counter, not a million copies.
+    let (status, _) = control(
+        &mock,
+        "/__mock/faults",
+        &json!({"fault": {"kind": "internal_error"}, "times": 1_000_000}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = post(
+        &mock,
+        r#"{"email":"a@example.com","token":"approved-1"}"#,
+        crate::SECRET,
+    )
+    .await;
+    assert_eq!(
+        status, 500,
+        "the fault applies and the simulator is still up"
+    );
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_are_recorded_without_their_bodies_and_history_is_bounded() {
+    let mock = start().await;
+    let token = "t".repeat(60 * 1024 - 100);
+    let body = format!(r#"{{"email":"a@example.com","token":"{token}"}}"#);
+    let (status, _) = post(&mock, body.clone(), "wrong-secret").await;
+    assert_eq!(status, 401);
+    let (status, _) = post(
+        &mock,
+        format!(r#"{{"email":"b@example.com","token":"expired-{token}"}}"#),
+        crate::SECRET,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let requests = mock.requests();
+    assert_eq!(
+        requests[0].token, None,
+        "an unauthenticated body is not kept"
+    );
+    assert_eq!(requests[0].email, None);
+    assert_eq!(
+        requests[1].token.as_ref().map(String::len),
+        Some(clever_kyc_mock::MAX_RECORDED_TEXT),
+        "stored tokens are cut"
+    );
+    let response = http()
+        .get(format!("{}/__mock/requests", mock.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[clever_kyc_mock::DROPPED_HEADER], "0");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Property: no JSON body to a control route is answered with a 5xx or brings the
+    /// simulator down.
+    #[test]
+    fn no_control_body_crashes_the_simulator(
+        kind in prop::sample::select(vec!["latency", "rate_limited", "service_unavailable", "oversized_body", "respond", "redirect", "stall", "nonsense"]),
+        number in any::<u64>(),
+        signed in any::<i64>(),
+        text in ".{0,64}",
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let mock = start().await;
+            let bodies = [
+                json!({"fault": {"kind": kind, "millis": number, "retry_after_secs": number, "bytes": number, "status": number, "body": text, "location": text}, "times": number}),
+                json!({"fault": {"kind": kind, "millis": signed}, "times": signed}),
+                json!({"outcome": text, "ttl_secs": number}),
+                json!({"outcome": "approved", "ttl_secs": signed}),
+                json!(text),
+            ];
+            for body in &bodies {
+                for path in ["/__mock/faults", "/__mock/tokens"] {
+                    let (status, text) = control(&mock, path, body).await;
+                    prop_assert!(status < 500, "{path} {body}: {status} {text}");
+                }
+            }
+            let (status, _) = post(&mock, r#"{"email":"a@example.com","token":"approved-p"}"#, crate::SECRET).await;
+            prop_assert!(status != 0);
+            mock.shutdown();
+            Ok(())
+        })?;
+    }
+}
