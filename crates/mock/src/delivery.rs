@@ -23,6 +23,47 @@ pub(crate) fn delivery_client(store: &Store) -> Result<reqwest::Client, String> 
         .map_err(|e| error_chain(&e))
 }
 
+/// Whether `url` reaches only this machine, and the client to deliver with. An IP literal is
+/// checked as it is; a host name is resolved once here, and only when every address it
+/// resolves to is loopback is it delivered to, with the client pinned to those addresses (a
+/// second resolution cannot point it elsewhere).
+async fn pin_to_loopback(
+    url: &str,
+    client: &reqwest::Client,
+    store: &Store,
+) -> Option<reqwest::Client> {
+    let uri = clever_kyc_core::check_endpoint_url(url).ok()?;
+    let host = uri.host()?;
+    if !clever_kyc_core::is_loopback_host(host) {
+        return None;
+    }
+    let literal = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    if literal {
+        return Some(client.clone());
+    }
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    let addrs: Vec<std::net::SocketAddr> =
+        tokio::net::lookup_host((host, port)).await.ok()?.collect();
+    if addrs.is_empty() || !addrs.iter().all(|a| a.ip().is_loopback()) {
+        return None;
+    }
+    let settings = TransportSettings {
+        request_timeout: store.config.delivery.attempt_timeout,
+        ..TransportSettings::default()
+    };
+    clever_kyc_async::safe_reqwest_builder(&settings)
+        .ok()?
+        .resolve_to_addrs(host, &addrs)
+        .build()
+        .ok()
+}
+
 pub(crate) async fn deliver_all(
     store: Arc<Store>,
     client: reqwest::Client,
@@ -31,10 +72,10 @@ pub(crate) async fn deliver_all(
     authorization: AuthorizationValue,
 ) {
     let schedule = store.config.delivery.clone();
-    let loopback = clever_kyc_core::check_endpoint_url(&endpoint_url)
-        .ok()
-        .and_then(|uri| uri.host().map(clever_kyc_core::is_loopback_host))
-        .unwrap_or(false);
+    let (loopback, client) = match pin_to_loopback(&endpoint_url, &client, &store).await {
+        Some(pinned) => (true, pinned),
+        None => (false, client),
+    };
     let mut statuses = vec![KycStatus::Pending];
     statuses.extend(submission.outcome.final_status());
     for (index, status) in statuses.into_iter().enumerate() {

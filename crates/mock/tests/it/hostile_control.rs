@@ -172,3 +172,42 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test]
+async fn callback_urls_with_an_invalid_port_or_a_dns_localhost_are_refused_at_submit() {
+    let mock = start().await;
+    for url in [
+        "http://127.0.0.1:9999999/cb",
+        "http://127.0.0.1:0/cb",
+        "http://localhost./cb",
+    ] {
+        let body = json!({
+            "email": "a@example.com", "token": "approved-url",
+            "webhook_notification": {"endpoint_url": url, "authorization_header": "secret"}
+        });
+        let (status, text) = post(&mock, body.to_string(), crate::SECRET).await;
+        assert_eq!(status, 422, "{url}: {text}");
+    }
+    assert!(mock.deliveries().is_empty());
+}
+
+#[tokio::test]
+async fn a_localhost_callback_is_resolved_once_and_delivered_to_loopback() {
+    let mock = start().await;
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = receiver.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(|| async { "" });
+    tokio::spawn(async move { axum::serve(receiver, app).await });
+    let body = json!({
+        "email": "a@example.com", "token": "approved-localhost",
+        "webhook_notification": {"endpoint_url": format!("http://localhost:{port}/cb"), "authorization_header": "secret"}
+    });
+    let (status, _) = post(&mock, body.to_string(), crate::SECRET).await;
+    assert_eq!(status, 200);
+    let (done, attempts) = mock
+        .wait_for_deliveries(std::time::Duration::from_secs(5), |d| {
+            d.iter().filter(|a| a.delivered).count() >= 2
+        })
+        .await;
+    assert!(done, "{attempts:?}");
+}
