@@ -89,6 +89,9 @@ pub(crate) struct SubmitArgs {
     /// fresh one when --webhook-auth is not given): sqlite:PATH or redis://HOST:PORT[/DB].
     #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE")]
     pub(crate) store: Option<StoreLocation>,
+    /// Days the registered value stays accepted (callbacks after that are refused).
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub(crate) registration_days: u64,
     /// Print one JSON object on standard output.
     #[arg(long)]
     pub(crate) json: bool,

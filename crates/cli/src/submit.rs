@@ -3,8 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthorizationValue, BaseUrl, Credentials, DEFAULT_REGISTRATION_RETENTION, Email, Environment,
-    KycSubmission, ResponseError, SubmitError, Submitted, TransportSettings, error_chain,
+    AuthorizationValue, BaseUrl, Credentials, Email, Environment, KycSubmission, ResponseError,
+    SubmitError, Submitted, TransportSettings, error_chain,
 };
 use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;
@@ -163,7 +163,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
             let email = Email::parse(&args.email)
                 .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
             let now = SystemTime::now();
-            let retention = DEFAULT_REGISTRATION_RETENTION;
+            let retention = Duration::from_secs(args.registration_days * 86_400);
             let issued = match &auth {
                 Some(value) => {
                     let value = AuthorizationValue::new(value.clone()).map_err(|e| {

@@ -36,7 +36,7 @@
 //!     update_order(&receipt).await // an Err answers 503: Hello Clever delivers again
 //! });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8787").await?;
-//! axum::serve(listener, app).await?;
+//! serve(listener, app, ServerLimits::default(), shutdown_signal()).await; // deadlines, cap, SIGTERM
 //! # Ok(())
 //! # }
 //! ```
@@ -88,6 +88,10 @@ pub struct ReadmeDoctests;
 pub use axum_route::{
     CallbackHandler, ReceiveLimits, callback_router, handle_receipt, receive_callback,
 };
+/// Serving the router: the hardened setup `clever-kyc listen` uses (header, body and idle
+/// deadlines, a connection cap, graceful shutdown).
+#[cfg(feature = "axum")]
+pub use clever_kyc_server::{ServeSummary, ServerLimits, serve, shutdown_signal};
 pub use codec::rfc3339;
 pub use inbox::{
     Authenticated, CallbackInbox, InboxError, IssuedSubmission, Receipt, RegistrationError,

@@ -125,7 +125,10 @@ fn the_simulator_answers_a_submit_within_2_s_behind_1100_slowloris_connections()
     let took = started.elapsed();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(took < Duration::from_secs(2), "answered after {took:?}");
-    eprintln!("simulator behind {} slowloris connections: 200 in {took:?}", slow.len());
+    eprintln!(
+        "simulator behind {} slowloris connections: 200 in {took:?}",
+        slow.len()
+    );
     drop(slow);
     stop(child);
 }
@@ -226,4 +229,64 @@ fn the_simulator_stays_under_64_mib_after_20000_unauthenticated_60_kb_requests()
     let rss = simulator_rss_after_flood(20_000);
     assert!(rss > 0 && rss < 64 * 1024, "RSS {rss} KiB");
     eprintln!("simulator RSS after 20,000 unauthenticated 60 KB requests: {rss} KiB");
+}
+
+#[test]
+fn listen_keeps_committing_when_its_stdout_reader_goes_away() {
+    let addr = free_addr();
+    let store = format!("sqlite:closed-stdout-{}.db", addr.port());
+    let auth = "Bearer closed-stdout";
+    let mut child = crate::clever_kyc()
+        .args([
+            "listen",
+            "--bind",
+            &addr.to_string(),
+            "--json",
+            "--store",
+            &store,
+            "--auth",
+            auth,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(addr, &mut child);
+    drop(child.stdout.take()); // the reader closes its end, as `| head -n 0` would
+    let mut sender = Sender::new(addr);
+    for i in 0..50 {
+        let body = serde_json::to_vec(&burst_event(i)).unwrap();
+        assert_eq!(sender.post(auth, &body), Some(200), "callback {i}");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("closed by its reader").count(),
+        1,
+        "said once: {stderr}"
+    );
+    let (code, out, _) = crate::run(crate::clever_kyc().args(["events", "--store", &store]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 50, "every event committed");
+}
+
+#[test]
+fn the_simulator_exits_0_on_sigterm() {
+    let addr = free_addr();
+    let mut child = spawn_limited(&["mock", "--bind", &addr.to_string()]);
+    wait_for_port(addr, &mut child);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
