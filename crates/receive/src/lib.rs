@@ -12,8 +12,8 @@
 //!   many values are registered), parses, commits the event with its per-submission
 //!   idempotency key and the submission's latest status, runs your handler, and tells you
 //!   what to answer. A failing store or handler answers 503 so the delivery is retried.
-//! - **Stores**, behind one small trait ([`CallbackStore`]): [`SqliteStore`] (default
-//!   feature `sqlite`), [`RedisStore`] (feature `redis`), and [`MemoryStore`].
+//! - **Stores**, behind one small trait ([`CallbackStore`]): `SqliteStore` (default
+//!   feature `sqlite`), `RedisStore` (feature `redis`), and [`MemoryStore`].
 //!
 //! The core crate is re-exported, so this is the one dependency a receiver needs.
 //!
@@ -51,10 +51,10 @@
 //!
 //! # Feature flags
 //!
-//! - `sqlite` (default): [`SqliteStore`], on rusqlite's bundled SQLite.
-//! - `redis`: [`RedisStore`].
-//! - `axum`: [`callback_router`] and the async receive step.
-//! - `testing`: [`testing::RedisServer`], a `redis-server` of a test's own.
+//! - `sqlite` (default): `SqliteStore`, on rusqlite's bundled SQLite.
+//! - `redis`: `RedisStore`.
+//! - `axum`: `callback_router` and the async receive step.
+//! - `testing`: `testing::RedisServer`, a `redis-server` of a test's own.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
