@@ -14,7 +14,7 @@ use http::Response;
 use crate::config::ApiConfig;
 use crate::request::{HttpRequest, build_submit_request, copy_request};
 use crate::response::{Accepted, ResponseError, parse_submit_response};
-use crate::retry::{RetryAction, RetryClass, RetryPolicy};
+use crate::retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
 use crate::submission::KycSubmission;
 use crate::transport::TransportError;
 
@@ -47,6 +47,7 @@ pub enum SubmitFailure {
 pub struct SubmitError {
     failure: SubmitFailure,
     attempts: u32,
+    gave_up: Option<GiveUpReason>,
 }
 
 impl SubmitError {
@@ -63,6 +64,11 @@ impl SubmitError {
     /// How many attempts were made.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// Why a retryable failure was reported anyway, if that is what happened.
+    pub fn gave_up(&self) -> Option<GiveUpReason> {
+        self.gave_up
     }
 
     /// The API's answer, if one arrived.
@@ -93,10 +99,13 @@ impl SubmitError {
     pub fn may_have_been_processed(&self) -> bool {
         match &self.failure {
             SubmitFailure::Transport(e) => !e.kind().request_never_sent(),
-            SubmitFailure::Response(e) => matches!(
-                e,
-                ResponseError::ServerError { .. } | ResponseError::Unexpected { .. }
-            ),
+            // A 4xx, whoever sent it (the API or a proxy in front of it), refused the request
+            // before processing: the token was not spent.
+            SubmitFailure::Response(e) => match e {
+                ResponseError::ServerError { .. } => true,
+                ResponseError::Unexpected { status, .. } => !status.is_client_error(),
+                _ => false,
+            },
         }
     }
 }
@@ -108,7 +117,11 @@ impl fmt::Display for SubmitError {
             f,
             "KYC submission failed after {} attempt{plural}: {}",
             self.attempts, self.failure
-        )
+        )?;
+        match self.gave_up {
+            Some(reason) => write!(f, "; gave up: {reason}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -255,22 +268,23 @@ impl SubmitCall {
                 );
                 Step::RetryAfter(delay)
             }
-            RetryAction::Stop => Step::Done(Err(self.error(outcome))),
+            RetryAction::Stop => Step::Done(Err(self.error(outcome, None))),
             RetryAction::GiveUp(reason) => {
                 tracing::warn!(
                     attempt = self.attempts,
                     ?reason,
                     "giving up on KYC submission"
                 );
-                Step::Done(Err(self.error(outcome)))
+                Step::Done(Err(self.error(outcome, Some(reason))))
             }
         }
     }
 
-    fn error(&self, failure: SubmitFailure) -> SubmitError {
+    fn error(&self, failure: SubmitFailure, gave_up: Option<GiveUpReason>) -> SubmitError {
         SubmitError {
             failure,
             attempts: self.attempts,
+            gave_up,
         }
     }
 }
@@ -370,5 +384,34 @@ mod tests {
         assert_eq!(a.body(), b.body());
         assert_eq!(a.headers(), b.headers());
         assert_eq!(c.attempts(), 2);
+    }
+
+    #[test]
+    fn a_proxy_4xx_page_means_the_token_was_not_spent() {
+        let nginx_413 = "<html><head><title>413 Request Entity Too Large</title></head></html>";
+        for (code, body) in [
+            (413, nginx_413),
+            (401, "<html>401</html>"),
+            (422, ""),
+            (403, "denied"),
+        ] {
+            let (outcome, _) = run(call(RetryPolicy::default()), vec![status(code, &[], body)]);
+            let err = outcome.unwrap_err();
+            assert!(!err.may_have_been_processed(), "{code}: {err}");
+            assert_eq!(err.attempts(), 1, "{code}: not retried");
+        }
+    }
+
+    #[test]
+    fn a_retry_after_past_the_deadline_gives_up_and_says_so() {
+        let (outcome, delays) = run(
+            call(RetryPolicy::default()),
+            vec![status(429, &[("retry-after", "99999999999999999999")], "")],
+        );
+        let err = outcome.unwrap_err();
+        assert!(delays.is_empty());
+        let text = err.to_string();
+        assert!(text.contains("deadline"), "{text}");
+        assert!(!text.contains("no Retry-After"), "{text}");
     }
 }

@@ -27,10 +27,12 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    /// Reads the header; `None` when it is absent or unreadable.
+    /// Reads the header; `None` when it is absent or unreadable. A number of seconds too
+    /// large to represent is the longest delay there is, not an absent header.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
             return Some(Self::Delay(Duration::from_secs(seconds)));
         }
         httpdate::parse_http_date(value).ok().map(Self::At)
@@ -113,6 +115,8 @@ pub enum ResponseError {
         code: Option<String>,
         /// The message, e.g. "Not Authorised".
         message: Option<String>,
+        /// The start of the body: a proxy's page when the API's JSON is missing.
+        body: BodySnippet,
     },
     /// 422: a field was refused, e.g. "Email can't be blank", or the token is invalid, expired
     /// or already used.
@@ -125,6 +129,8 @@ pub enum ResponseError {
         code: Option<String>,
         /// The message.
         message: Option<String>,
+        /// The start of the body.
+        body: BodySnippet,
     },
     /// 400: the request was malformed (this endpoint does not document the body).
     #[error("400 Bad Request ({}): the request was refused as malformed; body {body}", code_and_message(.code, .message))]
@@ -326,12 +332,25 @@ pub fn parse_submit_response<B: AsRef<[u8]>>(
             }
         }
         401 | 422 => {
-            let ErrorEnvelope { errors } = parse_json(body).map_err(unexpected)?;
-            let (code, message) = (errors.code, errors.message);
+            // The status alone says the API (or a proxy in front of it) refused the request:
+            // a body that is not the API's envelope only loses the code and message.
+            let (code, message) = match parse_json::<ErrorEnvelope>(body) {
+                Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
+                Err(_) => (None, None),
+            };
+            let body = BodySnippet::new(body);
             Err(if status == StatusCode::UNAUTHORIZED {
-                ResponseError::Unauthorized { code, message }
+                ResponseError::Unauthorized {
+                    code,
+                    message,
+                    body,
+                }
             } else {
-                ResponseError::Unprocessable { code, message }
+                ResponseError::Unprocessable {
+                    code,
+                    message,
+                    body,
+                }
             })
         }
         400 => {
@@ -414,15 +433,14 @@ mod tests {
     }
 
     #[test]
-    fn a_401_with_an_html_body_is_unexpected_and_names_the_path() {
+    fn a_401_with_a_malformed_envelope_is_still_unauthorized() {
         let err = parse_submit_response(&response(401, "{\"errors\": 5}")).unwrap_err();
         match err {
-            ResponseError::Unexpected {
-                reason: UnexpectedReason::Body { path, .. },
-                ..
-            } => {
-                assert_eq!(path, "errors");
-            }
+            ResponseError::Unauthorized {
+                code: None,
+                message: None,
+                body,
+            } => assert_eq!(body.as_str(), "{\"errors\": 5}"),
             other => panic!("{other:?}"),
         }
     }
@@ -497,6 +515,62 @@ mod tests {
                 }
             ));
             assert_eq!(err.status().as_u16(), status);
+        }
+    }
+}
+
+#[cfg(test)]
+mod retry_after_overflow {
+    use super::*;
+
+    #[test]
+    fn an_overlong_retry_after_is_a_delay_not_an_absent_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "99999999999999999999".parse().unwrap());
+        assert_eq!(
+            RetryAfter::from_headers(&headers),
+            Some(RetryAfter::Delay(Duration::from_secs(u64::MAX)))
+        );
+        let policy = crate::RetryPolicy::default();
+        let wait = RetryAfter::from_headers(&headers)
+            .unwrap()
+            .delay_from(SystemTime::UNIX_EPOCH);
+        assert_eq!(
+            policy.decide(
+                crate::RetryClass::ServerAskedToWait(wait),
+                1,
+                Duration::ZERO,
+                0.5
+            ),
+            crate::RetryAction::GiveUp(crate::GiveUpReason::DeadlineExceeded)
+        );
+    }
+}
+
+#[cfg(test)]
+mod refusals_without_the_api_body {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> Response<Vec<u8>> {
+        Response::builder()
+            .status(status)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_401_or_422_with_a_proxy_page_is_still_a_refusal_with_its_snippet() {
+        for (status, page) in [(401, "<html>401 Authorization Required</html>"), (422, "")] {
+            let err = parse_submit_response(&response(status, page)).unwrap_err();
+            assert!(err.is_rejection(), "{status}: {err:?}");
+            assert_eq!((err.code(), err.message()), (None, None));
+            match err {
+                ResponseError::Unauthorized { body, .. }
+                | ResponseError::Unprocessable { body, .. } => {
+                    assert_eq!(body.as_str(), page)
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

@@ -73,6 +73,15 @@ pub enum GiveUpReason {
     DeadlineExceeded,
 }
 
+impl std::fmt::Display for GiveUpReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::AttemptsExhausted => "no attempts left",
+            Self::DeadlineExceeded => "waiting as asked would pass the call's deadline",
+        })
+    }
+}
+
 /// How many times, and when, to try a submission.
 ///
 /// ```
@@ -135,7 +144,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` honoured; longer requests are clamped to this.
+    /// The longest `Retry-After` honoured; longer requests that still end before the
+    /// deadline are clamped to this, and those ending past it give up.
     pub fn with_max_retry_after(mut self, limit: Duration) -> Self {
         self.max_retry_after = limit;
         self
@@ -185,6 +195,15 @@ impl RetryPolicy {
         let delay = match class {
             RetryClass::Final => return RetryAction::Stop,
             RetryClass::Ambiguous if !self.retry_ambiguous => return RetryAction::Stop,
+            // A wait the server asks for that ends past the deadline is not shortened into an
+            // early retry: the call gives up, saying the deadline would pass.
+            RetryClass::ServerAskedToWait(wait)
+                if self
+                    .deadline
+                    .is_some_and(|deadline| elapsed.saturating_add(wait) >= deadline) =>
+            {
+                return RetryAction::GiveUp(GiveUpReason::DeadlineExceeded);
+            }
             RetryClass::ServerAskedToWait(wait) => wait.min(self.max_retry_after),
             RetryClass::NeverSent | RetryClass::Ambiguous => self.backoff(attempts_made, jitter),
         };
@@ -273,8 +292,14 @@ mod tests {
             RetryAction::RetryAfter(Duration::from_secs(2))
         );
         assert_eq!(
+            p.decide(wait(45), 1, T0, 0.0),
+            RetryAction::RetryAfter(Duration::from_secs(30)),
+            "under the deadline, clamped"
+        );
+        assert_eq!(
             p.decide(wait(3600), 1, T0, 0.0),
-            RetryAction::RetryAfter(Duration::from_secs(30))
+            RetryAction::GiveUp(GiveUpReason::DeadlineExceeded),
+            "past the deadline: not shortened into an early retry"
         );
     }
 
@@ -338,7 +363,8 @@ mod tests {
             RetryClass::of_response_error(
                 &ResponseError::Unauthorized {
                     code: None,
-                    message: None
+                    message: None,
+                    body: crate::BodySnippet::new(b"")
                 },
                 now
             ),

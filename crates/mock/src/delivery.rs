@@ -2,23 +2,41 @@
 //! with backoff until the receiver answers 200, the same payload every time.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use clever_kyc_core::{
-    AuthorizationValue, KycStatus, TransportSettings, callback_request, error_chain,
-};
+use clever_kyc_core::{AuthorizationValue, KycStatus, callback_request, error_chain};
 
 use crate::contact::status_changed;
 use crate::records::{DeliveryAttempt, SubmissionRecord};
 use crate::store::Store;
 
-/// The HTTP client deliveries use: the SDK's own safe reqwest setup.
-pub(crate) fn delivery_client(store: &Store) -> Result<reqwest::Client, String> {
-    let settings = TransportSettings {
-        request_timeout: store.config.delivery.attempt_timeout,
-        ..TransportSettings::default()
+/// The simulator's own HTTP client setup, written apart from the SDK's transports on
+/// purpose: a bug in the client under test must not hide in the simulator too. rustls on
+/// ring with the Mozilla roots (https to loopback works), redirects never followed, no proxy
+/// from the environment.
+fn delivery_builder(attempt_timeout: Duration) -> Result<reqwest::ClientBuilder, String> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    clever_kyc_async::safe_reqwest_builder(&settings)
-        .map_err(|e| e.to_string())?
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent("clever-kyc-mock")
+        .connect_timeout(attempt_timeout)
+        .timeout(attempt_timeout))
+}
+
+/// The HTTP client deliveries use.
+pub(crate) fn delivery_client(store: &Store) -> Result<reqwest::Client, String> {
+    delivery_builder(store.config.delivery.attempt_timeout)?
         .build()
         .map_err(|e| error_chain(&e))
 }
@@ -53,11 +71,7 @@ async fn pin_to_loopback(
     if addrs.is_empty() || !addrs.iter().all(|a| a.ip().is_loopback()) {
         return None;
     }
-    let settings = TransportSettings {
-        request_timeout: store.config.delivery.attempt_timeout,
-        ..TransportSettings::default()
-    };
-    clever_kyc_async::safe_reqwest_builder(&settings)
+    delivery_builder(store.config.delivery.attempt_timeout)
         .ok()?
         .resolve_to_addrs(host, &addrs)
         .build()
