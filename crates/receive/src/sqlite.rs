@@ -272,7 +272,7 @@ impl CallbackStore for SqliteStore {
         let connection = self.lock();
         let fail = unavailable("list events");
         let mut statement = connection
-            .prepare_cached(
+            .prepare(
                 "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
                  FROM events
                  WHERE (?1 IS NULL OR email = ?1 COLLATE NOCASE) AND (?2 IS NULL OR submission_id = ?2)
@@ -329,7 +329,7 @@ impl CallbackStore for SqliteStore {
     fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
-            .prepare_cached(
+            .prepare(
                 "SELECT submission_id, email, latest_status, updated_at_ms FROM statuses
                  WHERE email = ?1 ORDER BY updated_at_ms",
             )

@@ -290,3 +290,40 @@ fn the_simulator_exits_0_on_sigterm() {
         .status();
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// With the cap set above the descriptor limit, slow clients exhaust the descriptors and
+/// `accept` fails (EMFILE): the failure is logged, rate-limited, and the server keeps
+/// serving once the header timeout frees descriptors.
+#[test]
+fn running_out_of_descriptors_is_logged_and_never_ends_the_server() {
+    let auth = "Bearer emfile";
+    let (mut child, addr) = limited_listener(
+        auth,
+        &["--max-connections", "5000", "--header-timeout", "2"],
+    );
+    let slow = slowloris(addr, 1_100);
+    let body = serde_json::to_vec(&burst_event(5)).unwrap();
+    let started = Instant::now();
+    let status = Sender::new(addr).post(auth, &body);
+    let took = started.elapsed();
+    assert_eq!(status, Some(200), "served again after {took:?}");
+    drop(slow);
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server is still running"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let reports = stderr.matches("could not accept a connection").count();
+    assert!((1..=10).contains(&reports), "{reports} reports: {stderr}");
+    eprintln!("EMFILE: {reports} rate-limited reports; the next callback got 200 after {took:?}");
+}
