@@ -266,6 +266,8 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         Ok::<_, Failure>(serve(socket, listener.router(), limits, shutdown_signal()).await)
     })?;
     drop(runtime);
+    // Logging is asynchronous: let the last lines (refusals, accept errors) reach stderr.
+    clever_kyc_server::flush_logs(Duration::from_secs(1));
     let dropped = printer.dropped();
     drop(printer);
     let _ = writer.join();

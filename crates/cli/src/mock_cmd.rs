@@ -64,6 +64,7 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         );
         clever_kyc_server::shutdown_signal().await;
         mock.shutdown_gracefully().await;
+        clever_kyc_server::flush_logs(Duration::from_secs(1));
         Ok(crate::exit::OK)
     })
 }

@@ -37,6 +37,8 @@ mod serve;
 mod signal;
 
 pub use body::BodyDeadlineExceeded;
-pub use log::{LOG_QUEUE_LINES, MAX_LOGGED_TEXT, REFUSALS_PER_SECOND, clip, log, log_refusal};
+pub use log::{
+    LOG_QUEUE_LINES, MAX_LOGGED_TEXT, REFUSALS_PER_SECOND, clip, flush_logs, log, log_refusal,
+};
 pub use serve::{ServeSummary, ServerLimits, serve};
 pub use signal::{raise_open_file_limit, shutdown_signal};

@@ -18,8 +18,14 @@ pub const MAX_LOGGED_TEXT: usize = 128;
 /// Refusal lines allowed per second; the rest are counted and summarised.
 pub const REFUSALS_PER_SECOND: u32 = 20;
 
+/// A line to write, or a request to say when everything before it was written.
+enum Item {
+    Line(String),
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
 struct Log {
-    tx: SyncSender<String>,
+    tx: SyncSender<Item>,
     dropped: AtomicU64,
     refusals: Mutex<Window>,
 }
@@ -33,12 +39,19 @@ struct Window {
 fn log_handle() -> &'static Log {
     static LOG: OnceLock<Log> = OnceLock::new();
     LOG.get_or_init(|| {
-        let (tx, rx) = sync_channel::<String>(LOG_QUEUE_LINES);
+        let (tx, rx) = sync_channel::<Item>(LOG_QUEUE_LINES);
         // If the thread cannot start, the queue fills and every line is counted as dropped.
         let _ = std::thread::Builder::new()
             .name("stderr-writer".into())
             .spawn(move || {
-                while let Ok(line) = rx.recv() {
+                while let Ok(item) = rx.recv() {
+                    let line = match item {
+                        Item::Line(line) => line,
+                        Item::Flush(done) => {
+                            let _ = done.send(());
+                            continue;
+                        }
+                    };
                     let mut stderr = std::io::stderr().lock();
                     let _ = writeln!(stderr, "{line}");
                     let dropped = log_handle().dropped.swap(0, Ordering::Relaxed);
@@ -65,10 +78,33 @@ fn log_handle() -> &'static Log {
 /// Logs `line` to standard error without ever waiting for it.
 pub fn log(line: impl Into<String>) {
     let log = log_handle();
-    if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) = log.tx.try_send(line.into())
+    if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) =
+        log.tx.try_send(Item::Line(line.into()))
     {
         log.dropped.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Waits up to `timeout` for the lines logged so far to reach standard error: call it
+/// before the process exits, so that the last lines are not lost. Returns whether they did.
+pub fn flush_logs(timeout: Duration) -> bool {
+    let (done, flushed) = std::sync::mpsc::channel();
+    let deadline = Instant::now() + timeout;
+    let mut item = Item::Flush(done);
+    // The queue may be full: retry until the deadline rather than block on a stuck stderr.
+    loop {
+        match log_handle().tx.try_send(item) {
+            Ok(()) => break,
+            Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                item = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return false,
+        }
+    }
+    flushed
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .is_ok()
 }
 
 /// Logs a refused request, at most [`REFUSALS_PER_SECOND`] a second; the number left out is

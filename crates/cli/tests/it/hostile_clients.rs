@@ -299,7 +299,7 @@ fn running_out_of_descriptors_is_logged_and_never_ends_the_server() {
     let auth = "Bearer emfile";
     let (mut child, addr) = limited_listener(
         auth,
-        &["--max-connections", "5000", "--header-timeout", "2"],
+        &["--max-connections", "5000", "--header-timeout", "6"],
     );
     let slow = slowloris(addr, 1_100);
     let body = serde_json::to_vec(&burst_event(5)).unwrap();
