@@ -3,6 +3,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -23,14 +25,17 @@ pub(crate) struct DeadlineBody {
     inner: Incoming,
     deadline: Pin<Box<Sleep>>,
     limit: Duration,
+    /// Set when the deadline cut the body, so the answer can become a 408.
+    expired: Arc<AtomicBool>,
 }
 
 impl DeadlineBody {
-    pub(crate) fn new(inner: Incoming, limit: Duration) -> Self {
+    pub(crate) fn new(inner: Incoming, limit: Duration, expired: Arc<AtomicBool>) -> Self {
         Self {
             inner,
             deadline: Box::pin(tokio::time::sleep(limit)),
             limit,
+            expired,
         }
     }
 }
@@ -47,6 +52,7 @@ impl Body for DeadlineBody {
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired.store(true, Ordering::SeqCst);
             let limit = self.limit;
             return Poll::Ready(Some(Err(Box::new(BodyDeadlineExceeded(limit)))));
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -225,15 +225,28 @@ async fn serve_connection(
             .in_flight
             .compare_exchange(EVICTED, 0, Ordering::SeqCst, Ordering::SeqCst);
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        let expired = Arc::new(AtomicBool::new(false));
+        let cut = Arc::clone(&expired);
         let mut request =
-            request.map(|body| Body::new(DeadlineBody::new(body, limits.body_read_timeout)));
+            request.map(|body| Body::new(DeadlineBody::new(body, limits.body_read_timeout, cut)));
         request.extensions_mut().insert(ConnectInfo(peer));
         let mut app = app.clone();
         async move {
-            let response = app.call(request).await;
+            let mut response = app
+                .call(request)
+                .await
+                .map_err(|never: Infallible| match never {})?;
+            if expired.load(Ordering::SeqCst) {
+                // Whatever the handler made of a body cut short, the client was too slow.
+                *response.status_mut() = http::StatusCode::REQUEST_TIMEOUT;
+                response.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
             activity.touch();
             activity.in_flight.fetch_sub(1, Ordering::SeqCst);
-            response.map_err(|never: Infallible| match never {})
+            Ok::<_, Infallible>(response)
         }
     });
     let connection = http1::Builder::new()

@@ -188,3 +188,26 @@ fn shutdown_lets_the_request_in_flight_finish_and_stops_accepting() {
     assert_eq!(summary.cut_at_shutdown, 0);
     assert!(TcpStream::connect(addr).is_err(), "no longer accepting");
 }
+
+#[test]
+fn a_body_cut_at_its_deadline_is_answered_408_whatever_the_handler_made_of_it() {
+    // A handler that calls every body error a 400, as axum's extractors do.
+    let app = Router::new().fallback(|body: Body| async move {
+        match body.collect().await {
+            Ok(_) => StatusCode::OK,
+            Err(_) => StatusCode::BAD_REQUEST,
+        }
+    });
+    let mut server = Server::start(limits(), app);
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 408");
+    server.stop();
+}
