@@ -180,7 +180,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     steps.begin("submit the first token again: share tokens are single use");
     match async_client.submit(&approved).await {
         Ok(_) => return Err(steps.fail("the simulator accepted a token twice")),
-        Err(e) if e.is_rejection() => say(format_args!(
+        Err(e) if e.is_submission_refused() => say(format_args!(
             "refused as expected: {}",
             e.response_error().and_then(|r| r.message()).unwrap_or("?")
         )),

@@ -87,6 +87,20 @@ impl SubmitError {
         }
     }
 
+    /// 401: the merchant's credentials were refused (see
+    /// [`ResponseError::is_credentials_refused`]).
+    pub fn is_credentials_refused(&self) -> bool {
+        self.response_error()
+            .is_some_and(ResponseError::is_credentials_refused)
+    }
+
+    /// 422: the token or a field was refused; ask for a new token (see
+    /// [`ResponseError::is_submission_refused`]).
+    pub fn is_submission_refused(&self) -> bool {
+        self.response_error()
+            .is_some_and(ResponseError::is_submission_refused)
+    }
+
     /// Whether the API refused the submission itself (400, 401, 422).
     pub fn is_rejection(&self) -> bool {
         self.response_error()
@@ -384,6 +398,23 @@ mod tests {
         assert_eq!(a.body(), b.body());
         assert_eq!(a.headers(), b.headers());
         assert_eq!(c.attempts(), 2);
+    }
+
+    #[test]
+    fn credentials_and_submission_refusals_are_told_apart() {
+        let (outcome, _) = run(call(RetryPolicy::default()), vec![status(401, &[], "")]);
+        let err = outcome.unwrap_err();
+        assert!(err.is_credentials_refused() && !err.is_submission_refused());
+        let (outcome, _) = run(
+            call(RetryPolicy::default()),
+            vec![status(
+                422,
+                &[],
+                r#"{"errors":{"message":"Token is invalid or expired"}}"#,
+            )],
+        );
+        let err = outcome.unwrap_err();
+        assert!(err.is_submission_refused() && !err.is_credentials_refused());
     }
 
     #[test]

@@ -105,6 +105,10 @@ mod submission;
 mod transport;
 mod url;
 
+/// The `http` crate this one builds requests with, so an embedder needs no matching
+/// dependency of its own.
+pub use http;
+
 pub use builder::{ClientBuilder, ClientParts, Transport};
 pub use call::{
     DEFAULT_RESPONSE_BODY_LIMIT, Step, SubmitCall, SubmitError, SubmitFailure, Submitted,

@@ -232,6 +232,18 @@ impl ResponseError {
         )
     }
 
+    /// 401: the merchant's app-id or secret-key was refused. Nothing about the contact or
+    /// the token is wrong: do not ask the user for anything; fix the credentials.
+    pub fn is_credentials_refused(&self) -> bool {
+        matches!(self, Self::Unauthorized { .. })
+    }
+
+    /// 422: the token or a field was refused (invalid, expired or used token; blank email).
+    /// The token cannot be reused: ask the user for a new one.
+    pub fn is_submission_refused(&self) -> bool {
+        matches!(self, Self::Unprocessable { .. })
+    }
+
     /// The server's `Retry-After`, for 429 and 5xx.
     pub fn retry_after(&self) -> Option<RetryAfter> {
         match self {

@@ -18,7 +18,8 @@
 //!     .build()?;
 //! match client.submit(&submission).await {
 //!     Ok(done) => println!("accepted ({} attempt(s))", done.attempts),
-//!     Err(e) if e.is_rejection() => println!("refused: {:?}", e.response_error().and_then(|r| r.message())),
+//!     Err(e) if e.is_submission_refused() => println!("ask the user for a new token: {e}"),
+//!     Err(e) if e.is_credentials_refused() => println!("fix the app-id / secret-key: {e}"),
 //!     Err(e) if e.may_have_been_processed() => println!("unknown outcome; reconcile first: {e}"),
 //!     Err(e) => println!("not sent: {e}"),
 //! }

@@ -17,6 +17,8 @@
 //!     .build()?;
 //! match client.submit(&submission) {
 //!     Ok(done) => println!("accepted ({} attempt(s))", done.attempts),
+//!     Err(e) if e.is_submission_refused() => println!("ask the user for a new token: {e}"),
+//!     Err(e) if e.is_credentials_refused() => println!("fix the app-id / secret-key: {e}"),
 //!     Err(e) if e.may_have_been_processed() => println!("unknown outcome; reconcile first: {e}"),
 //!     Err(e) => println!("not accepted: {e}"),
 //! }
