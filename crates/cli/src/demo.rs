@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use crate::args::DemoArgs;
 use crate::exit::Failure;
 use crate::line::{EventLine, Tail};
-use crate::listen::{Inbox, Listener, Sink};
+use crate::listen::{ChannelSink, Inbox, Listener, Sink};
 
 struct Steps {
     number: u32,
@@ -109,7 +109,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     let (tx, mut events) = mpsc::channel::<Receipt>(64);
     let receiving = Listener::new(
         inbox,
-        Sink::Channel(tx),
+        Sink::Channel(ChannelSink(tx)),
         None,
         false,
         Duration::from_secs(30),

@@ -10,8 +10,8 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use clever_kyc_core::AuthorizationValue;
 use clever_kyc_receive::{
-    CallbackInbox, CallbackStore, InboxError, Receipt, ReceiveLimits, StoreLocation,
-    handle_receipt, receive_callback,
+    BoxError, CallbackHandler, CallbackInbox, CallbackStore, InboxError, Receipt, ReceiveLimits,
+    StoreLocation, handle_receipt, receive_callback,
 };
 use clever_kyc_server::{ServerLimits, clip, log_refusal, serve, shutdown_signal};
 use http::{HeaderMap, Method, StatusCode, Uri};
@@ -28,17 +28,60 @@ use crate::secrets::read_secret_file;
 /// The store every listener commits to.
 pub(crate) type Inbox = CallbackInbox<Box<dyn CallbackStore>>;
 
-/// Where an event must be before the listener answers 200.
+/// Where an event must be before the listener answers 200. Every sink but the store is a
+/// [`CallbackHandler`], run through the receive crate's `handle_receipt` like any library
+/// user's handler: once per event until it succeeds, then marked handled.
 #[derive(Debug, Clone)]
 pub(crate) enum Sink {
     /// The store is durable: committed is delivered; stdout is a view.
     Store,
     /// The store is memory: the printed, flushed line is what counts.
-    Stdout,
+    Stdout(StdoutSink),
     /// The merchant's service must answer 2xx.
     Forward(Forwarder),
     /// A channel in this process (the demo).
-    Channel(mpsc::Sender<Receipt>),
+    Channel(ChannelSink),
+}
+
+/// Standard output as the sink: the line must be written and flushed.
+#[derive(Debug, Clone)]
+pub(crate) struct StdoutSink {
+    printer: Printer,
+    json: bool,
+}
+
+impl CallbackHandler for StdoutSink {
+    async fn handle(&self, receipt: Receipt) -> Result<(), BoxError> {
+        let line = line_of(&receipt, self.json);
+        self.printer
+            .write_flushed(line)
+            .await
+            .map_err(|why| Box::new(StdoutUnavailable(why)).into())
+    }
+}
+
+/// A channel in this process as the sink: the receiver must take the event.
+#[derive(Debug, Clone)]
+pub(crate) struct ChannelSink(pub(crate) mpsc::Sender<Receipt>);
+
+impl CallbackHandler for ChannelSink {
+    async fn handle(&self, receipt: Receipt) -> Result<(), BoxError> {
+        self.0
+            .send(receipt)
+            .await
+            .map_err(|_| "the receiving side of the channel stopped".into())
+    }
+}
+
+/// The line printed for a delivery: JSON with `--json`, else one readable line.
+fn line_of(receipt: &Receipt, json: bool) -> String {
+    let line = EventLine::of_receipt(receipt);
+    let tail = Tail::Duplicate(receipt.is_duplicate());
+    if json {
+        line.json(tail)
+    } else {
+        line.text(tail)
+    }
 }
 
 #[derive(Clone)]
@@ -64,16 +107,6 @@ impl Listener {
             printer,
             json,
             limits: ReceiveLimits::default().with_body_read_timeout(body_timeout),
-        }
-    }
-
-    fn line(&self, receipt: &Receipt) -> String {
-        let line = EventLine::of_receipt(receipt);
-        let tail = Tail::Duplicate(receipt.is_duplicate());
-        if self.json {
-            line.json(tail)
-        } else {
-            line.text(tail)
         }
     }
 
@@ -118,44 +151,18 @@ async fn handle(
         Ok(receipt) => receipt,
         Err(error) => return refuse(&error),
     };
+    // Every delivery is shown, duplicates included; a line the sink itself must flush is
+    // written by the sink instead.
+    let flushed_by_sink = matches!(listener.sink, Sink::Stdout(_)) && receipt.needs_handling();
+    if let (Some(printer), false) = (&listener.printer, flushed_by_sink) {
+        printer.write_best_effort(line_of(&receipt, listener.json));
+    }
+    let inbox = &listener.inbox;
     let outcome = match &listener.sink {
-        Sink::Store => {
-            if let Some(printer) = &listener.printer {
-                printer.write_best_effort(listener.line(&receipt));
-            }
-            Ok(())
-        }
-        Sink::Stdout => {
-            let line = listener.line(&receipt);
-            match &listener.printer {
-                Some(printer) if receipt.needs_handling() => {
-                    let printed = printer.write_flushed(line).await;
-                    match printed {
-                        Ok(()) => listener.inbox.mark_handled(&receipt),
-                        Err(why) => Err(InboxError::Handler(Box::new(StdoutUnavailable(why)))),
-                    }
-                }
-                Some(printer) => {
-                    printer.write_best_effort(line);
-                    Ok(())
-                }
-                None => Ok(()),
-            }
-        }
-        Sink::Forward(forwarder) => {
-            if let Some(printer) = &listener.printer {
-                printer.write_best_effort(listener.line(&receipt));
-            }
-            handle_receipt(&listener.inbox, forwarder, receipt).await
-        }
-        Sink::Channel(tx) => {
-            let needs = receipt.needs_handling();
-            match tx.send(receipt.clone()).await {
-                Ok(()) if needs => listener.inbox.mark_handled(&receipt),
-                Ok(()) => Ok(()),
-                Err(_) => Err(InboxError::Handler("the demo stopped listening".into())),
-            }
-        }
+        Sink::Store => Ok(()),
+        Sink::Stdout(sink) => handle_receipt(inbox, sink, receipt).await,
+        Sink::Forward(sink) => handle_receipt(inbox, sink, receipt).await,
+        Sink::Channel(sink) => handle_receipt(inbox, sink, receipt).await,
     };
     match outcome {
         Ok(()) => StatusCode::OK,
@@ -231,18 +238,22 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
     let inbox = CallbackInbox::new(store)
         .with_static_values(values)
         .with_body_limit(args.max_body);
-    let memory = matches!(args.store, StoreLocation::Memory);
-    let sink = match forwarder {
-        Some(forwarder) => Sink::Forward(forwarder),
-        None if memory => Sink::Stdout,
-        None => Sink::Store,
-    };
-    let what_survives = if memory {
+    // With the memory store and no forward target, stdout is the only place events go.
+    let stdout_is_sink = forwarder.is_none() && matches!(args.store, StoreLocation::Memory);
+    let what_survives = if stdout_is_sink {
         "with --store memory there is nowhere left to put events: answering 503 from now on"
     } else {
         "still committing events to the store (read them with `clever-kyc events`)"
     };
     let (printer, writer) = Printer::start(what_survives);
+    let sink = match forwarder {
+        Some(forwarder) => Sink::Forward(forwarder),
+        None if stdout_is_sink => Sink::Stdout(StdoutSink {
+            printer: printer.clone(),
+            json: args.json,
+        }),
+        None => Sink::Store,
+    };
     let limits = server_limits(&args.server);
     let listener = Listener::new(
         inbox,

@@ -89,13 +89,13 @@ impl Printer {
             return;
         }
         if let Err(TrySendError::Full(_)) = self.tx.try_send((line, None)) {
-            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            self.dropped.fetch_add(1, Ordering::Relaxed);
             if !self.warned_slow.swap(true, Ordering::Relaxed) {
-                eprintln!(
-                    "listen: standard output is not keeping up; lines are being dropped (events stay in the store)"
+                // Through the server's log queue: a stuck stderr must not block this task.
+                clever_kyc_server::log(
+                    "listen: standard output is not keeping up; lines are being dropped (events stay in the store)",
                 );
             }
-            let _ = dropped;
         }
     }
 
@@ -129,7 +129,9 @@ fn write_lines(rx: &Receiver<Item>, closed: &AtomicBool, what_survives: &str) {
                 .is_ok()
         };
         if !ok && !closed.swap(true, Ordering::SeqCst) {
-            eprintln!("listen: standard output was closed by its reader; {what_survives}");
+            clever_kyc_server::log(format!(
+                "listen: standard output was closed by its reader; {what_survives}"
+            ));
         }
         for (_, ack) in batch.drain(..) {
             if let Some(ack) = ack {

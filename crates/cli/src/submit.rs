@@ -213,6 +213,9 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
                     error_chain(&e)
                 ))
             })?;
+            // Expired registrations go as new ones come, so the store does not grow with
+            // every submission ever made. A failure here changes nothing about this one.
+            let _ = store.purge_expired(SystemTime::now());
             Some(store)
         }
         _ => None,

@@ -94,6 +94,7 @@ mod callback;
 mod config;
 pub mod documented;
 mod email;
+mod hex;
 mod lenient;
 mod request;
 mod response;

@@ -140,9 +140,10 @@ pub async fn handle_receipt<S: CallbackStore + 'static, H: CallbackHandler>(
     if !receipt.needs_handling() {
         return Ok(());
     }
-    let marked = receipt.clone();
+    // The key is all marking needs: no copy of the event for it.
+    let key = receipt.callback.idempotency_key;
     handler.handle(receipt).await.map_err(InboxError::Handler)?;
-    on_store(inbox, move |i| i.mark_handled(&marked)).await
+    on_store(inbox, move |i| Ok(i.store().mark_handled(&key)?)).await
 }
 
 impl IntoResponse for InboxError {

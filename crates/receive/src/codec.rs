@@ -43,6 +43,16 @@ pub(crate) fn parse_submission_id(text: &str) -> Option<SubmissionId> {
     SubmissionId::new(text).ok()
 }
 
+/// A store URL with any user information replaced by `***`, for messages and logs.
+pub(crate) fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// `time` as RFC 3339 in UTC with milliseconds, e.g. `2026-11-27T06:25:11.042Z`.
 ///
 /// ```
@@ -96,6 +106,18 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
         assert_eq!(system_time(millis(t)), t);
         assert_eq!(system_time(-5), UNIX_EPOCH);
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("redis://:hunter2@127.0.0.1:6379/0"),
+            "redis://***@127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
     }
 
     #[test]

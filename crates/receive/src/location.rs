@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use crate::codec::redact_url;
 use crate::memory::MemoryStore;
 use crate::store::{CallbackStore, StoreError};
 
@@ -77,10 +78,7 @@ impl fmt::Display for StoreLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
-            Self::Redis(url) => match (url.find("://"), url.rfind('@')) {
-                (Some(s), Some(at)) if at > s => write!(f, "{}://***{}", &url[..s], &url[at..]),
-                _ => f.write_str(url),
-            },
+            Self::Redis(url) => f.write_str(&redact_url(url)),
             Self::Memory => f.write_str("memory"),
         }
     }

@@ -86,7 +86,13 @@ impl CallbackStore for MemoryStore {
     }
 
     fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
-        self.lock().registry.register(*digest, registration.clone());
+        let mut inner = self.lock();
+        // Expired registrations are forgotten as new ones come: every 1,024th registration
+        // sweeps, so the map holds live ones plus at most that many more.
+        if inner.registry.len() % 1024 == 1023 {
+            inner.registry.purge_expired(registration.created_at);
+        }
+        inner.registry.register(*digest, registration.clone());
         Ok(())
     }
 

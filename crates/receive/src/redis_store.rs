@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, KycStatus, Registration, SubmissionId};
 use redis::{Client, Connection, RedisError, Script, Value};
 
-use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};
+use crate::codec::{from_hex_32, millis, parse_submission_id, redact_url, system_time};
 use crate::store::{
     CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
 };
@@ -76,16 +76,6 @@ impl std::fmt::Debug for RedisStore {
             .field("location", &self.location)
             .field("prefix", &self.prefix)
             .finish_non_exhaustive()
-    }
-}
-
-/// The URL with any password replaced, for messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}://***{}", &url[..scheme_end], &url[at..])
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -420,21 +410,4 @@ fn stream_entry(fields: Vec<(String, String)>) -> Result<StoredEvent, StoreError
         deliveries: 1,
         handled: false,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact_url("redis://:hunter2@127.0.0.1:6379/0"),
-            "redis://***@127.0.0.1:6379/0"
-        );
-        assert_eq!(
-            redact_url("redis://127.0.0.1:6379"),
-            "redis://127.0.0.1:6379"
-        );
-    }
 }

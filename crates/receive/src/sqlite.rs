@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS registrations (
     created_at_ms INTEGER NOT NULL,
     expires_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS registrations_by_expiry ON registrations (expires_at_ms);
 CREATE TABLE IF NOT EXISTS events (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key TEXT NOT NULL UNIQUE,

@@ -103,29 +103,8 @@ impl RedisServer {
     /// [`RedisServerError`].
     pub fn restart(&mut self, args: &[&str]) -> Result<(), RedisServerError> {
         self.stop();
-        self.child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.addr.port().to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-            ])
-            .arg(&self.dir)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(RedisServerError::Spawn)?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.answers_ping() {
-            if Instant::now() > deadline {
-                return Err(RedisServerError::NoAnswer(self.addr));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(())
+        self.child = spawn(self.addr, &self.dir, args)?;
+        self.wait_until_it_answers()
     }
 }
 

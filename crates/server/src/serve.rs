@@ -83,33 +83,23 @@ impl Connections {
     }
 
     /// Asks the oldest connection with no request in flight to close; whether there was one.
+    /// Idle and evicted are decided in one atomic step, so a connection whose request just
+    /// started is never picked.
     fn evict_oldest_idle(&self) -> bool {
         let open = self.lock();
-        let idle = open
-            .values()
-            .find(|a| a.in_flight.load(Ordering::SeqCst) == 0 && !a.evicted());
-        match idle {
-            Some(activity) => {
-                activity.mark_evicted();
-                activity.evict.notify_one();
-                true
-            }
-            None => false,
+        let evicted = open.values().find(|a| {
+            a.in_flight
+                .compare_exchange(0, EVICTED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        });
+        if let Some(activity) = evicted {
+            activity.evict.notify_one();
         }
+        evicted.is_some()
     }
 }
 
 impl Activity {
-    fn evicted(&self) -> bool {
-        self.in_flight.load(Ordering::SeqCst) == EVICTED
-    }
-
-    fn mark_evicted(&self) {
-        let _ = self
-            .in_flight
-            .compare_exchange(0, EVICTED, Ordering::SeqCst, Ordering::SeqCst);
-    }
-
     fn idle_since(&self) -> Option<Instant> {
         (self.in_flight.load(Ordering::SeqCst) == 0)
             .then(|| *self.last.lock().unwrap_or_else(|p| p.into_inner()))
@@ -120,7 +110,9 @@ impl Activity {
     }
 }
 
-/// `in_flight` of a connection asked to close (never reached by real requests).
+/// `in_flight` of a connection chosen for eviction: no longer 0, so it is neither idle nor
+/// chosen twice. A request that arrives after the choice is dropped with the connection,
+/// unanswered, so the client retries it; nothing is acknowledged that was not handled.
 const EVICTED: usize = usize::MAX / 2;
 
 /// Resolves once the connection has had no request in flight for `idle`.
@@ -144,7 +136,10 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> ServeSummary {
-    let max = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    // At most u32::MAX: draining at shutdown takes every permit back in one call.
+    let max_permits =
+        u32::try_from(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
+    let max = max_permits as usize;
     let slots = Arc::new(Semaphore::new(max));
     let (stop_tx, stop_rx) = watch::channel(false);
     let accepted = AtomicU64::new(0);
@@ -198,7 +193,7 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(limits.grace, slots.acquire_many(max as u32)).await;
+    let drained = tokio::time::timeout(limits.grace, slots.acquire_many(max_permits)).await;
     ServeSummary {
         connections: accepted.load(Ordering::Relaxed),
         cut_at_shutdown: if drained.is_ok() {
@@ -220,10 +215,6 @@ async fn serve_connection(
     let service_activity = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
         let activity = Arc::clone(&service_activity);
-        // An evicted connection may still finish a request that raced the eviction.
-        let _ = activity
-            .in_flight
-            .compare_exchange(EVICTED, 0, Ordering::SeqCst, Ordering::SeqCst);
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
         let expired = Arc::new(AtomicBool::new(false));
         let cut = Arc::clone(&expired);

@@ -67,6 +67,19 @@ fn limited_listener(auth: &str, extra: &[&str]) -> (Child, SocketAddr) {
     (child, addr)
 }
 
+/// Sends SIGTERM and waits: the exit code and everything the process wrote on stderr.
+fn sigterm(mut child: Child) -> (Option<i32>, String) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let code = child.wait().unwrap().code();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (code, stderr)
+}
+
 fn stop(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();
@@ -258,22 +271,16 @@ fn listen_keeps_committing_when_its_stdout_reader_goes_away() {
         let body = serde_json::to_vec(&burst_event(i)).unwrap();
         assert_eq!(sender.post(auth, &body), Some(200), "callback {i}");
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let (code, stderr) = sigterm(child);
+    assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         stderr.matches("closed by its reader").count(),
         1,
         "said once: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("; store {store}")),
+        "listen names its store at start: {stderr}"
     );
     let (code, out, _) = crate::run(crate::clever_kyc().args(["events", "--store", &store]));
     assert_eq!(code, 0);
@@ -285,10 +292,8 @@ fn the_simulator_exits_0_on_sigterm() {
     let addr = free_addr();
     let mut child = spawn_limited(&["mock", "--bind", &addr.to_string()]);
     wait_for_port(addr, &mut child);
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let (code, stderr) = sigterm(child);
+    assert_eq!(code, Some(0), "{stderr}");
 }
 
 /// With the cap set above the descriptor limit, slow clients exhaust the descriptors and
@@ -312,17 +317,8 @@ fn running_out_of_descriptors_is_logged_and_never_ends_the_server() {
         child.try_wait().unwrap().is_none(),
         "the server is still running"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (code, stderr) = sigterm(child);
+    assert_eq!(code, Some(0), "{stderr}");
     let reports = stderr.matches("could not accept a connection").count();
     assert!((1..=10).contains(&reports), "{reports} reports: {stderr}");
     eprintln!("EMFILE: {reports} rate-limited reports; the next callback got 200 after {took:?}");

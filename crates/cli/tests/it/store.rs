@@ -125,7 +125,15 @@ fn a_resubmission_after_a_rejection_stores_both_cycles_and_ends_approved() {
             .all(|e| e["deliveries"] == 1 && e["received_at"].is_string())
     );
 
-    let statuses = json_lines(&["status", "--json", "--email", email, "--store", &store]);
+    // The store named by the environment, as a deployment would set it.
+    let (code, stdout, stderr) = run(clever_kyc()
+        .env("CLEVER_KYC_STORE", &store)
+        .args(["status", "--json", "--email", email]));
+    assert_eq!(code, 0, "{stderr}");
+    let statuses: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(statuses.len(), 2, "{statuses:?}");
     assert_eq!(statuses[0]["submission_id"], first_id.as_str());
     assert_eq!(statuses[0]["latest_status"], "rejected");

@@ -218,8 +218,6 @@ impl KycStatusChanged {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// See [`KycStatusChanged::idempotency_key`]: a SHA-256 digest, shown (and serialized) as
 /// 64 lower-case hex digits. It is `Copy` and compared as bytes, so keeping a set of them in
 /// memory costs no allocation per key.
@@ -263,23 +261,13 @@ impl IdempotencyKey {
 
     /// The 64 hex digits, for storage.
     pub fn to_hex(&self) -> String {
-        let mut hex = [0u8; 64];
-        self.write_hex(&mut hex);
-        hex.iter().map(|&b| char::from(b)).collect()
-    }
-
-    fn write_hex(&self, out: &mut [u8; 64]) {
-        for (i, byte) in self.0.iter().enumerate() {
-            out[2 * i] = HEX[usize::from(byte >> 4)];
-            out[2 * i + 1] = HEX[usize::from(byte & 0xf)];
-        }
+        crate::hex::encode(&self.0)
     }
 }
 
 impl std::fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut hex = [0u8; 64];
-        self.write_hex(&mut hex);
+        let hex = crate::hex::encode_32(&self.0);
         // Hex digits are ASCII.
         f.write_str(std::str::from_utf8(&hex).map_err(|_| std::fmt::Error)?)
     }

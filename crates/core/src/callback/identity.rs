@@ -14,22 +14,12 @@ use http::header::AUTHORIZATION;
 
 use crate::callback::verify::CallbackAuthError;
 use crate::email::Email;
+use crate::hex::encode as hex;
 use crate::secret::{AuthorizationValue, check_header_value, digest};
 
 /// How long a registration stays valid when nothing else is said: 30 days, longer than any
 /// KYC review plus Hello Clever's delivery retries.
 pub const DEFAULT_REGISTRATION_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
-    out
-}
 
 /// The SHA-256 digest of an `Authorization` value: what a receiver stores instead of the
 /// value itself.

@@ -126,3 +126,24 @@ fn issued_values_are_fresh_and_long() {
     assert_eq!(first.authorization.expose_secret().len(), 50);
     assert!(!format!("{first:?}").contains(first.authorization.expose_secret()));
 }
+
+#[test]
+fn the_memory_store_forgets_expired_registrations_as_new_ones_come() {
+    let inbox = CallbackInbox::new(MemoryStore::new());
+    let email = Email::parse("contact@example.com").unwrap();
+    for _ in 0..2_000 {
+        inbox
+            .issue_submission(&email, at(0), Duration::from_secs(1))
+            .unwrap();
+    }
+    // Registered at t=10 000 s: every earlier one has expired by then.
+    for _ in 0..1_100 {
+        inbox
+            .issue_submission(&email, at(10_000), Duration::from_secs(1))
+            .unwrap();
+    }
+    assert!(
+        inbox.store().purge_expired(at(10_000)).unwrap() < 1_100,
+        "the sweeps already forgot most of the 2,000 expired ones"
+    );
+}
