@@ -146,7 +146,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         .map_err(|e| steps.fail(error_chain(&e)))?;
     say(format_args!(
         "accepted: status {:?} in {} attempt(s)",
-        done.status, done.attempts
+        done.value.status, done.attempts
     ));
 
     steps.begin("submit a token that will be rejected, with the blocking (ureq) client");
@@ -174,7 +174,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     let done = outcome.map_err(|e| steps.fail(e))?;
     say(format_args!(
         "accepted: status {:?} in {} attempt(s)",
-        done.status, done.attempts
+        done.value.status, done.attempts
     ));
 
     steps.begin("submit the first token again: share tokens are single use");

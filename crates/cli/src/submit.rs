@@ -3,8 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthorizationValue, BaseUrl, Credentials, Email, Environment, KycSubmission, ResponseError,
-    SubmitError, Submitted, TransportSettings, error_chain,
+    AuthorizationValue, BaseUrl, CallError, Credentials, Email, Environment, KycSubmission,
+    ResponseError, Submitted, TransportSettings, error_chain,
 };
 use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;
@@ -41,7 +41,7 @@ pub(crate) struct Report {
 
 impl Report {
     pub(crate) fn from_outcome(
-        outcome: &Result<Submitted, SubmitError>,
+        outcome: &Result<Submitted, CallError>,
         transport: &'static str,
     ) -> (Self, u8) {
         match outcome {
@@ -52,7 +52,7 @@ impl Report {
                     code: None,
                     message: None,
                     attempts: done.attempts,
-                    status: Some(done.status.clone()),
+                    status: Some(done.value.status.clone()),
                     error: None,
                     may_have_been_processed: true,
                     transport,
@@ -263,7 +263,7 @@ fn submit_blocking(
     credentials: Credentials,
     settings: TransportSettings,
     submission: &KycSubmission,
-) -> Result<Result<Submitted, SubmitError>, Failure> {
+) -> Result<Result<Submitted, CallError>, Failure> {
     let client = clever_kyc_blocking::Client::builder(environment, credentials)
         .transport_settings(settings)
         .build()
@@ -276,7 +276,7 @@ fn submit_async(
     credentials: Credentials,
     settings: TransportSettings,
     submission: &KycSubmission,
-) -> Result<Result<Submitted, SubmitError>, Failure> {
+) -> Result<Result<Submitted, CallError>, Failure> {
     let client = clever_kyc_async::Client::builder(environment, credentials)
         .transport_settings(settings)
         .build()

@@ -1,40 +1,42 @@
-//! One submission from first attempt to final outcome, as a sans-IO state machine.
+//! One operation from first attempt to final outcome, as a sans-IO state machine.
 //!
-//! A transport drives it in a loop: take the request with [`SubmitCall::start_attempt`],
-//! send it however it likes, hand the response (or its failure) to
-//! [`SubmitCall::finish_attempt`], and sleep when told to. Every decision (classification,
+//! A transport drives it in a loop: take the request with [`Call::start_attempt`], send it
+//! however it likes, hand the response (or its failure) to [`Call::finish_attempt`], and
+//! sleep when told to. Every decision (classification,
 //! retry, limits, logging) is made here, once, for both transports.
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
 use http::Response;
 
-use crate::config::ApiConfig;
-use crate::request::{HttpRequest, build_submit_request, copy_request};
-use crate::response::{Accepted, ResponseError, parse_submit_response};
+use crate::operation::{Now, Operation, RetrySafety};
+use crate::request::HttpRequest;
+use crate::response::{Accepted, ResponseError};
 use crate::retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
-use crate::submission::KycSubmission;
 use crate::transport::TransportError;
 
 /// The response bodies transports read at most, by default: 1 MiB.
 pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
 
-/// The submission was accepted.
+/// An operation's result, with the number of attempts it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submitted {
-    /// The `status` word as the API sent it ("Ok" or "OK").
-    pub status: String,
+pub struct Completed<T> {
+    /// What the successful answer was read into.
+    pub value: T,
     /// How many attempts were made, the successful one included.
     pub attempts: u32,
 }
 
-/// What made a submission fail.
+/// An accepted KYC submission.
+pub type Submitted = Completed<Accepted>;
+
+/// What made an operation fail.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum SubmitFailure {
-    /// The API (or something in front of it) answered, and not with acceptance.
+pub enum CallFailure {
+    /// The API (or something in front of it) answered, and not with success.
     #[error(transparent)]
     Response(ResponseError),
     /// No usable answer arrived.
@@ -42,23 +44,31 @@ pub enum SubmitFailure {
     Transport(TransportError),
 }
 
-/// A submission that was not accepted, with the number of attempts made.
+/// An operation that did not succeed, with what it was and the number of attempts made.
 #[derive(Debug)]
-pub struct SubmitError {
-    failure: SubmitFailure,
+pub struct CallError {
+    operation: &'static str,
+    safety: RetrySafety,
+    /// Boxed: errors are rare, and a small `Result` keeps every success path cheap.
+    failure: Box<CallFailure>,
     attempts: u32,
     gave_up: Option<GiveUpReason>,
 }
 
-impl SubmitError {
+impl CallError {
     /// What failed.
-    pub fn failure(&self) -> &SubmitFailure {
+    pub fn failure(&self) -> &CallFailure {
         &self.failure
     }
 
     /// Takes the failure out.
-    pub fn into_failure(self) -> SubmitFailure {
-        self.failure
+    pub fn into_failure(self) -> CallFailure {
+        *self.failure
+    }
+
+    /// The operation's name ("KYC submission", "contact lookup", ...).
+    pub fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// How many attempts were made.
@@ -73,17 +83,17 @@ impl SubmitError {
 
     /// The API's answer, if one arrived.
     pub fn response_error(&self) -> Option<&ResponseError> {
-        match &self.failure {
-            SubmitFailure::Response(e) => Some(e),
-            SubmitFailure::Transport(_) => None,
+        match &*self.failure {
+            CallFailure::Response(e) => Some(e),
+            CallFailure::Transport(_) => None,
         }
     }
 
     /// The transport failure, if that is what happened.
     pub fn transport_error(&self) -> Option<&TransportError> {
-        match &self.failure {
-            SubmitFailure::Transport(e) => Some(e),
-            SubmitFailure::Response(_) => None,
+        match &*self.failure {
+            CallFailure::Transport(e) => Some(e),
+            CallFailure::Response(_) => None,
         }
     }
 
@@ -94,43 +104,48 @@ impl SubmitError {
             .is_some_and(ResponseError::is_credentials_refused)
     }
 
-    /// 422: the token or a field was refused; ask for a new token (see
+    /// 422: the token or a field was refused; for a submission, ask for a new token (see
     /// [`ResponseError::is_submission_refused`]).
     pub fn is_submission_refused(&self) -> bool {
         self.response_error()
             .is_some_and(ResponseError::is_submission_refused)
     }
 
-    /// Whether the API refused the submission itself (400, 401, 422).
+    /// Whether the API refused the request itself (400, 401, 404, 422).
     pub fn is_rejection(&self) -> bool {
         self.response_error()
             .is_some_and(ResponseError::is_rejection)
     }
 
-    /// Whether the token may have been spent even though no acceptance arrived (timeouts
-    /// after sending, dropped connections, 5xx): check the contact's KYC status before
-    /// asking the user for a new token.
+    /// Whether the request may have taken effect even though no success arrived (timeouts
+    /// after sending, dropped connections, 5xx). For a submission, the token may be spent:
+    /// reconcile with the contact's status before asking the user for a new token.
     pub fn may_have_been_processed(&self) -> bool {
-        match &self.failure {
-            SubmitFailure::Transport(e) => !e.kind().request_never_sent(),
+        match &*self.failure {
+            CallFailure::Transport(e) => !e.kind().request_never_sent(),
             // A 4xx, whoever sent it (the API or a proxy in front of it), refused the request
             // before processing: the token was not spent.
-            SubmitFailure::Response(e) => match e {
+            CallFailure::Response(e) => match e {
                 ResponseError::ServerError { .. } => true,
                 ResponseError::Unexpected { status, .. } => !status.is_client_error(),
                 _ => false,
             },
         }
     }
+
+    /// Whether the operation was one that may be repeated safely.
+    pub fn retry_safety(&self) -> RetrySafety {
+        self.safety
+    }
 }
 
-impl fmt::Display for SubmitError {
+impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = if self.attempts == 1 { "" } else { "s" };
         write!(
             f,
-            "KYC submission failed after {} attempt{plural}: {}",
-            self.attempts, self.failure
+            "{} failed after {} attempt{plural}: {}",
+            self.operation, self.attempts, self.failure
         )?;
         match self.gave_up {
             Some(reason) => write!(f, "; gave up: {reason}"),
@@ -139,93 +154,100 @@ impl fmt::Display for SubmitError {
     }
 }
 
-impl StdError for SubmitError {
+impl StdError for CallError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         // The failure's own text is already in ours; continue the chain below it.
-        match &self.failure {
-            SubmitFailure::Response(e) => e.source(),
-            SubmitFailure::Transport(e) => e.source(),
+        match &*self.failure {
+            CallFailure::Response(e) => e.source(),
+            CallFailure::Transport(e) => e.source(),
         }
     }
 }
 
 /// What the transport does next.
 #[derive(Debug)]
-pub enum Step {
+#[must_use]
+pub enum Step<T> {
     /// Sleep this long, then start another attempt.
-    RetryAfter(Duration),
+    Sleep(Duration),
     /// The outcome.
-    Done(Result<Submitted, SubmitError>),
+    Done(Result<Completed<T>, CallError>),
 }
 
-/// The state of one submission across its attempts.
+/// One operation from first attempt to final outcome, as a sans-IO state machine.
 ///
 /// ```
-/// use std::time::{Duration, SystemTime};
+/// use std::time::{Instant, SystemTime};
 /// use clever_kyc_core::*;
 ///
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let submission = KycSubmission::builder().email("a@example.com").token("tok").build()?;
-/// let mut call = SubmitCall::new(&config, &submission, RetryPolicy::default());
+/// let mut call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
 ///
 /// // Any function from request to response is a transport; here, a canned answer.
 /// let send = |_request: HttpRequest| -> Result<http::Response<Vec<u8>>, TransportError> {
 ///     Ok(http::Response::new(br#"{"status":"Ok"}"#.to_vec()))
 /// };
+/// let now = || Now::new(SystemTime::now(), Instant::now());
 /// let outcome = loop {
-///     let request = call.start_attempt();
-///     match call.finish_attempt(send(request), SystemTime::now(), Duration::ZERO, 0.5) {
-///         Step::RetryAfter(delay) => std::thread::sleep(delay),
+///     let request = call.start_attempt(now());
+///     match call.finish_attempt(send(request), now(), 0.5) {
+///         Step::Sleep(delay) => std::thread::sleep(delay),
 ///         Step::Done(outcome) => break outcome,
 ///     }
 /// };
 /// assert_eq!(outcome?.attempts, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SubmitCall {
-    request: HttpRequest,
+pub struct Call<O> {
+    operation: O,
     policy: RetryPolicy,
     attempts: u32,
+    /// When the first attempt started, from the first `now` given: the deadline counts from
+    /// here, so a caller cannot switch it off by passing the wrong elapsed time.
+    started: Option<Instant>,
 }
 
-/// Shows where the call goes and how far it got; never the headers or body, which hold the
-/// secret-key, the token and the callback authorization value.
-impl fmt::Debug for SubmitCall {
+/// Shows which operation and how far it got; never the requests, which hold secrets.
+impl<O: Operation> fmt::Debug for Call<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SubmitCall")
-            .field("method", self.request.method())
-            .field("uri", self.request.uri())
+        f.debug_struct("Call")
+            .field("operation", &O::NAME)
             .field("attempts", &self.attempts)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
 
-impl SubmitCall {
-    /// Builds the request once; every attempt sends the same bytes.
-    pub fn new(config: &ApiConfig, submission: &KycSubmission, policy: RetryPolicy) -> Self {
-        Self::from_request(build_submit_request(config, submission), policy)
-    }
-
-    /// Drives an already-built request (for callers that add headers, e.g. tracing ids).
-    pub fn from_request(request: HttpRequest, policy: RetryPolicy) -> Self {
+impl<O: Operation> Call<O> {
+    /// A call that has made no attempt yet.
+    pub fn new(operation: O, policy: RetryPolicy) -> Self {
         Self {
-            request,
+            operation,
             policy,
             attempts: 0,
+            started: None,
         }
     }
 
-    /// The request for the next attempt.
-    pub fn start_attempt(&mut self) -> HttpRequest {
+    /// The operation being made.
+    pub fn operation(&self) -> &O {
+        &self.operation
+    }
+
+    /// The request for the next attempt, built at `now`.
+    pub fn start_attempt(&mut self, now: Now) -> HttpRequest {
         self.attempts += 1;
+        self.started.get_or_insert(now.monotonic);
+        let request = self.operation.request(now.wall);
         tracing::debug!(
+            operation = O::NAME,
             attempt = self.attempts,
-            method = %self.request.method(),
-            path = self.request.uri().path(),
-            "sending KYC submission"
+            method = %request.method(),
+            path = request.uri().path(),
+            "sending"
         );
-        copy_request(&self.request)
+        request
     }
 
     /// Attempts started so far.
@@ -235,68 +257,78 @@ impl SubmitCall {
 
     /// Takes the result of the attempt just made and decides the next step.
     ///
-    /// `now` is the wall clock (for HTTP-date `Retry-After`), `elapsed` the time since the
-    /// first attempt started, and `jitter` a random number in `[0, 1)`.
+    /// `now` is read after the attempt; `jitter` is a random number in `[0, 1)`.
     pub fn finish_attempt<B: AsRef<[u8]>>(
         &mut self,
         result: Result<Response<B>, TransportError>,
-        now: SystemTime,
-        elapsed: Duration,
+        now: Now,
         jitter: f64,
-    ) -> Step {
-        let (outcome, class) = match result {
+    ) -> Step<O::Output> {
+        let elapsed = self
+            .started
+            .map_or(Duration::ZERO, |start| now.since(start));
+        let elapsed_ms = elapsed.as_millis() as u64;
+        let (failure, class) = match result {
             Ok(response) => {
                 let status = response.status().as_u16();
-                match parse_submit_response(&response) {
-                    Ok(Accepted { status: word }) => {
+                match self.operation.parse(&response) {
+                    Ok(value) => {
                         tracing::info!(
+                            operation = O::NAME,
                             attempt = self.attempts,
                             status,
-                            elapsed_ms = elapsed.as_millis() as u64,
-                            "KYC submission accepted"
+                            elapsed_ms,
+                            "succeeded"
                         );
-                        return Step::Done(Ok(Submitted {
-                            status: word,
+                        return Step::Done(Ok(Completed {
+                            value,
                             attempts: self.attempts,
                         }));
                     }
                     Err(error) => {
-                        tracing::warn!(attempt = self.attempts, status, elapsed_ms = elapsed.as_millis() as u64, error = %error, "KYC submission not accepted");
-                        let class = RetryClass::of_response_error(&error, now);
-                        (SubmitFailure::Response(error), class)
+                        tracing::warn!(operation = O::NAME, attempt = self.attempts, status, elapsed_ms, error = %error, "refused");
+                        let class = RetryClass::of_response_error(&error, now.wall);
+                        (CallFailure::Response(error), class)
                     }
                 }
             }
             Err(error) => {
-                tracing::warn!(attempt = self.attempts, elapsed_ms = elapsed.as_millis() as u64, error = %crate::error_chain(&error), "KYC submission transport failure");
+                tracing::warn!(operation = O::NAME, attempt = self.attempts, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
                 let class = RetryClass::of_transport_error(&error);
-                (SubmitFailure::Transport(error), class)
+                (CallFailure::Transport(error), class)
             }
         };
-        match self.policy.decide(class, self.attempts, elapsed, jitter) {
-            RetryAction::RetryAfter(delay) => {
+        match self
+            .policy
+            .decide_for(O::SAFETY, class, self.attempts, elapsed, jitter)
+        {
+            RetryAction::RetryIn(delay) => {
                 tracing::info!(
+                    operation = O::NAME,
                     attempt = self.attempts,
                     delay_ms = delay.as_millis() as u64,
-                    "retrying KYC submission"
+                    "retrying"
                 );
-                Step::RetryAfter(delay)
+                Step::Sleep(delay)
             }
-            RetryAction::Stop => Step::Done(Err(self.error(outcome, None))),
+            RetryAction::Stop => Step::Done(Err(self.error(failure, None))),
             RetryAction::GiveUp(reason) => {
                 tracing::warn!(
+                    operation = O::NAME,
                     attempt = self.attempts,
                     ?reason,
-                    "giving up on KYC submission"
+                    "giving up"
                 );
-                Step::Done(Err(self.error(outcome, Some(reason))))
+                Step::Done(Err(self.error(failure, Some(reason))))
             }
         }
     }
 
-    fn error(&self, failure: SubmitFailure, gave_up: Option<GiveUpReason>) -> SubmitError {
-        SubmitError {
-            failure,
+    fn error(&self, failure: CallFailure, gave_up: Option<GiveUpReason>) -> CallError {
+        CallError {
+            operation: O::NAME,
+            safety: O::SAFETY,
+            failure: Box::new(failure),
             attempts: self.attempts,
             gave_up,
         }
@@ -306,10 +338,18 @@ impl SubmitCall {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Credentials, Environment};
+    use std::time::SystemTime;
+
+    use crate::config::{ApiConfig, Credentials, Environment};
+    use crate::ops::SubmitKyc;
+    use crate::submission::KycSubmission;
     use crate::transport::TransportErrorKind;
 
-    fn call(policy: RetryPolicy) -> SubmitCall {
+    fn now() -> Now {
+        Now::new(SystemTime::UNIX_EPOCH, Instant::now())
+    }
+
+    fn call(policy: RetryPolicy) -> Call<SubmitKyc> {
         let config = ApiConfig::new(
             Environment::Sandbox,
             Credentials::new("app", "secret").unwrap(),
@@ -320,7 +360,7 @@ mod tests {
             .token("tok")
             .build()
             .unwrap();
-        SubmitCall::new(&config, &sub, policy)
+        Call::new(SubmitKyc::new(&config, &sub), policy)
     }
 
     fn status(
@@ -337,14 +377,14 @@ mod tests {
 
     /// Runs a scripted sequence of results; returns the outcome and the delays asked for.
     fn run(
-        mut call: SubmitCall,
+        mut call: Call<SubmitKyc>,
         script: Vec<Result<Response<Vec<u8>>, TransportError>>,
-    ) -> (Result<Submitted, SubmitError>, Vec<Duration>) {
+    ) -> (Result<Submitted, CallError>, Vec<Duration>) {
         let mut delays = Vec::new();
         for result in script {
-            let _request = call.start_attempt();
-            match call.finish_attempt(result, SystemTime::UNIX_EPOCH, Duration::ZERO, 0.5) {
-                Step::RetryAfter(d) => delays.push(d),
+            let _request = call.start_attempt(now());
+            match call.finish_attempt(result, now(), 0.5) {
+                Step::Sleep(d) => delays.push(d),
                 Step::Done(outcome) => return (outcome, delays),
             }
         }
@@ -372,7 +412,7 @@ mod tests {
         assert!(err.may_have_been_processed());
         assert!(
             err.to_string()
-                .starts_with("KYC submission failed after 1 attempt: 500"),
+                .starts_with("KYC submission failed after 1 attempt: the server failed with 500"),
             "{err}"
         );
     }
@@ -393,8 +433,8 @@ mod tests {
     #[test]
     fn every_attempt_sends_the_same_request() {
         let mut c = call(RetryPolicy::default());
-        let a = c.start_attempt();
-        let b = c.start_attempt();
+        let a = c.start_attempt(now());
+        let b = c.start_attempt(now());
         assert_eq!(a.body(), b.body());
         assert_eq!(a.headers(), b.headers());
         assert_eq!(c.attempts(), 2);
@@ -430,6 +470,20 @@ mod tests {
             let err = outcome.unwrap_err();
             assert!(!err.may_have_been_processed(), "{code}: {err}");
             assert_eq!(err.attempts(), 1, "{code}: not retried");
+        }
+    }
+
+    #[test]
+    fn the_deadline_counts_from_the_first_attempt_whatever_the_caller_passes() {
+        // The caller cannot switch the deadline off: it is kept from the first `now`.
+        let mut c = call(RetryPolicy::default().with_max_attempts(10));
+        let t0 = Instant::now();
+        let _ = c.start_attempt(Now::new(SystemTime::UNIX_EPOCH, t0));
+        let late = Now::new(SystemTime::UNIX_EPOCH, t0 + Duration::from_secs(61));
+        let refused = Err(TransportError::from_kind(TransportErrorKind::Connect));
+        match c.finish_attempt::<Vec<u8>>(refused, late, 0.5) {
+            Step::Done(Err(e)) => assert_eq!(e.gave_up(), Some(GiveUpReason::DeadlineExceeded)),
+            other => panic!("{other:?}"),
         }
     }
 

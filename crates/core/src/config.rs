@@ -10,6 +10,13 @@ use crate::url::{UrlError, parse_checked};
 /// The path of Submit KYC With Token, below the base URL.
 pub const SUBMIT_PATH: &str = "/api/v2/contacts/share_token";
 
+/// The path of Create Contact (`POST`) and, with a query, of the contact list (`GET`, with
+/// a trailing `/`).
+pub const CONTACTS_PATH: &str = "/api/v2/contacts";
+
+/// The path of Get Contact Details (`GET`, `?email=`).
+pub const CONTACT_DETAIL_PATH: &str = "/api/v2/contacts/detail";
+
 /// The sandbox base URL.
 pub const SANDBOX_BASE_URL: &str = "https://api.cleverhub.co";
 
@@ -62,7 +69,7 @@ impl BaseUrl {
         Ok(Self(raw.trim_end_matches('/').into()))
     }
 
-    fn known(raw: &'static str) -> Self {
+    pub(crate) fn known(raw: &'static str) -> Self {
         Self(raw.into())
     }
 
@@ -132,7 +139,9 @@ impl Credentials {
 pub struct ApiConfig {
     environment: Environment,
     credentials: Credentials,
+    base: BaseUrl,
     pub(crate) submit_uri: Uri,
+    pub(crate) contacts_uri: Uri,
     pub(crate) app_id_header: HeaderValue,
     pub(crate) secret_key_header: HeaderValue,
 }
@@ -160,13 +169,9 @@ impl ApiConfig {
     /// # Ok::<(), clever_kyc_core::ConfigError>(())
     /// ```
     pub fn new(environment: Environment, credentials: Credentials) -> Result<Self, ConfigError> {
-        let submit_uri: Uri = environment.base_url().join(SUBMIT_PATH).parse().map_err(
-            |e: http::uri::InvalidUri| {
-                ConfigError::BaseUrl(UrlError::Invalid {
-                    reason: e.to_string(),
-                })
-            },
-        )?;
+        let base = environment.base_url();
+        let submit_uri = join_uri(&base, SUBMIT_PATH)?;
+        let contacts_uri = join_uri(&base, CONTACTS_PATH)?;
         let app_id_header = HeaderValue::from_str(credentials.app_id.as_str())
             .map_err(|_| ConfigError::AppId(SecretValueError::InvalidCharacter { position: 0 }))?;
         let mut secret_key_header = HeaderValue::from_str(credentials.secret_key.expose_secret())
@@ -178,7 +183,9 @@ impl ApiConfig {
         Ok(Self {
             environment,
             credentials,
+            base,
             submit_uri,
+            contacts_uri,
             app_id_header,
             secret_key_header,
         })
@@ -194,10 +201,32 @@ impl ApiConfig {
         &self.credentials
     }
 
+    /// The base URL of this environment.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The full URI of an API path (with its query) below the base URL.
+    pub(crate) fn uri(&self, path_and_query: &str) -> Uri {
+        // The base was checked and the SDK's own paths and encoded queries are valid URI
+        // text, so this only falls back for a base URL `http` itself cannot hold, which
+        // `new` has already refused.
+        join_uri(&self.base, path_and_query).unwrap_or_else(|_| self.contacts_uri.clone())
+    }
+
     /// The full URL of Submit KYC With Token in this environment.
     pub fn submit_url(&self) -> String {
         self.submit_uri.to_string()
     }
+}
+
+/// Parses `base` + `path` as a URI.
+fn join_uri(base: &BaseUrl, path: &str) -> Result<Uri, ConfigError> {
+    base.join(path).parse().map_err(|e: http::uri::InvalidUri| {
+        ConfigError::BaseUrl(UrlError::Invalid {
+            reason: e.to_string(),
+        })
+    })
 }
 
 /// A configuration value that cannot be used.

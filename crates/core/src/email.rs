@@ -133,6 +133,13 @@ fn check_domain(domain: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Serializes as the address text.
+impl serde::Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

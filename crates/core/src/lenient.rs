@@ -133,3 +133,51 @@ impl<'de, T: WordEnum> serde::de::Visitor<'de> for WordVisitor<T> {
         Ok(T::from_word_owned(s))
     }
 }
+
+/// A count sent as a number or as a numeric string; `None` for `null`, `""`, `"null"` and
+/// anything that is not a non-negative integer (a count the SDK cannot read is no count).
+pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    struct Count;
+
+    impl<'de> serde::de::Visitor<'de> for Count {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a count")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(n))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(u64::try_from(n).ok())
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            Ok((n.fract() == 0.0 && n >= 0.0 && n < u64::MAX as f64).then_some(n as u64))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(s.trim().parse().ok())
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    d.deserialize_option(Count)
+}

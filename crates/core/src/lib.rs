@@ -30,7 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! [`SubmitCall`] wraps the two steps with the [`RetryPolicy`] in a loop any transport can
+//! [`Call`] wraps the two steps, for every [`Operation`], with the [`RetryPolicy`] in a loop any transport can
 //! drive; a closure from request to response is a complete transport.
 //!
 //! # Receiving callbacks
@@ -61,7 +61,7 @@
 //!
 //! - `clever-kyc-async`: reqwest on tokio, for async services.
 //! - `clever-kyc-blocking`: ureq, no async runtime, for blocking services.
-//! - this crate alone: bring your own client; drive [`SubmitCall`].
+//! - this crate alone: bring your own client; drive [`Call`].
 //!
 //! # Security
 //!
@@ -96,6 +96,8 @@ pub mod documented;
 mod email;
 mod hex;
 mod lenient;
+mod operation;
+mod ops;
 mod request;
 mod response;
 mod retry;
@@ -103,8 +105,10 @@ mod secret;
 mod settings;
 mod snippet;
 mod submission;
+mod sumsub;
 mod transport;
 mod url;
+mod utc;
 
 /// The `http` crate this one builds requests with, so an embedder needs no matching
 /// dependency of its own.
@@ -112,7 +116,7 @@ pub use http;
 
 pub use builder::{ClientBuilder, ClientParts, Transport};
 pub use call::{
-    DEFAULT_RESPONSE_BODY_LIMIT, Step, SubmitCall, SubmitError, SubmitFailure, Submitted,
+    Call, CallError, CallFailure, Completed, DEFAULT_RESPONSE_BODY_LIMIT, Step, Submitted,
 };
 pub use callback::event::{
     ContactType, Gender, IdDocType, IdempotencyKey, Identity, KycStatus, KycStatusChanged,
@@ -132,22 +136,38 @@ pub use callback::receive::{
 pub use callback::testing::callback_request;
 pub use callback::verify::{CallbackAuthError, CallbackAuthenticator};
 pub use config::{
-    ApiConfig, AppId, BaseUrl, ConfigError, Credentials, Environment, PRODUCTION_BASE_URL,
-    SANDBOX_BASE_URL, SUBMIT_PATH, USER_AGENT,
+    ApiConfig, AppId, BaseUrl, CONTACT_DETAIL_PATH, CONTACTS_PATH, ConfigError, Credentials,
+    Environment, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, SUBMIT_PATH, USER_AGENT,
 };
 pub use email::{Email, EmailError};
+pub use operation::{Now, Operation, RetrySafety};
+pub use ops::{
+    Contact, ContactDetails, ContactError, ContactListError, ContactListQuery, ContactPage,
+    ContactPages, ContactWalk, CreateContact, CreatedContact, DEFAULT_MAX_PAGES, DEFAULT_PER_PAGE,
+    KycBaseline, ListContacts, MAX_PER_PAGE, NewContact, NewContactBuilder, PageLimitReached,
+    Reconciliation, SubmitKyc, WalkStep,
+};
 pub use request::{APP_ID_HEADER, HttpRequest, SECRET_KEY_HEADER, build_submit_request};
 pub use response::{Accepted, ResponseError, RetryAfter, UnexpectedReason, parse_submit_response};
 pub use retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
-pub use secret::{AuthorizationValue, SecretKey, SecretValueError, secrets_match};
+pub use secret::{
+    AuthorizationValue, SecretKey, SecretValueError, SumsubAppToken, SumsubSecretKey, secrets_match,
+};
 pub use settings::TransportSettings;
 pub use snippet::{BodySnippet, MAX_SNIPPET_BYTES};
 pub use submission::{
     KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken, TokenError, ValidationError,
     WebhookNotification,
 };
+pub use sumsub::{
+    GenerateShareToken, IssuedShareToken, MAX_SHARE_TOKEN_TTL, SUMSUB_APP_TOKEN_HEADER,
+    SUMSUB_BASE_URL, SUMSUB_SHARE_TOKEN_PATH, SUMSUB_SIGNATURE_HEADER, SUMSUB_SIGNATURE_WINDOW,
+    SUMSUB_TIMESTAMP_HEADER, ShareTokenRequest, ShareTokenRequestError, SumsubAuthError,
+    SumsubConfig, sumsub_signature, verify_sumsub_request,
+};
 pub use transport::{TransportError, TransportErrorKind, error_chain};
 pub use url::{UrlError, check_endpoint_url, is_loopback_host};
+pub use utc::{UtcDateTime, UtcDateTimeError};
 
 /// The response type transports hand back: the `http` crate's, with the body as bytes.
 pub type HttpResponse = http::Response<Vec<u8>>;

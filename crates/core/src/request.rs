@@ -1,7 +1,7 @@
 //! Building the Submit KYC With Token request as an `http::Request`.
 
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
-use http::{HeaderName, HeaderValue, Method, Request};
+use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use serde::Serialize;
 
 use crate::config::{ApiConfig, USER_AGENT};
@@ -65,17 +65,47 @@ pub fn build_submit_request(config: &ApiConfig, submission: &KycSubmission) -> H
     // Serializing borrowed strings into a Vec cannot fail: no maps with non-string keys, no
     // failing Serialize impls. The fallback keeps this function total all the same.
     let body = serde_json::to_vec(&body).unwrap_or_default();
-    let mut request = Request::new(body);
-    *request.method_mut() = Method::POST;
-    *request.uri_mut() = config.submit_uri.clone();
+    api_request(config, Method::POST, config.submit_uri.clone(), Some(body))
+}
+
+/// A request to the Hello Clever API: `Accept: application/json`, the SDK's `User-Agent`,
+/// `app-id`, `secret-key` (marked sensitive), and for a body `Content-Type:
+/// application/json`.
+pub(crate) fn api_request(
+    config: &ApiConfig,
+    method: Method,
+    uri: Uri,
+    body: Option<Vec<u8>>,
+) -> HttpRequest {
+    let has_body = body.is_some();
+    let mut request = Request::new(body.unwrap_or_default());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
     let headers = request.headers_mut();
     headers.reserve(6);
     headers.insert(ACCEPT, JSON);
-    headers.insert(CONTENT_TYPE, JSON);
+    if has_body {
+        headers.insert(CONTENT_TYPE, JSON);
+    }
     headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
     headers.insert(APP_ID_HEADER, config.app_id_header.clone());
     headers.insert(SECRET_KEY_HEADER, config.secret_key_header.clone());
     request
+}
+
+/// Percent-encodes a query value: everything but RFC 3986's unreserved characters, so a
+/// `+` in an email arrives as `+` rather than as a space.
+pub(crate) fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push_str(&crate::hex::encode(&[byte]).to_ascii_uppercase());
+        }
+    }
+    out
 }
 
 /// Copies a prepared request for another attempt (`http::Request` is not `Clone` because of

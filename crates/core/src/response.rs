@@ -101,7 +101,7 @@ impl fmt::Display for UnexpectedReason {
     }
 }
 
-/// The API, or something in front of it, did not accept the submission.
+/// The API, or something in front of it, did not answer with the operation's success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResponseError {
@@ -121,7 +121,7 @@ pub enum ResponseError {
     /// 422: a field was refused, e.g. "Email can't be blank", or the token is invalid, expired
     /// or already used.
     #[error(
-        "422 Unprocessable Entity ({}): fix the submission; a share token that was refused cannot be reused",
+        "422 Unprocessable Entity ({}): fix the fields named; a share token that was refused cannot be reused",
         code_and_message(.code, .message)
     )]
     Unprocessable {
@@ -132,12 +132,29 @@ pub enum ResponseError {
         /// The start of the body.
         body: BodySnippet,
     },
-    /// 400: the request was malformed (this endpoint does not document the body).
-    #[error("400 Bad Request ({}): the request was refused as malformed; body {body}", code_and_message(.code, .message))]
+    /// 400: the request was refused as malformed.
+    #[error(
+        "400 Bad Request ({}): the request was refused as malformed",
+        code_and_message(.code, .message)
+    )]
     BadRequest {
         /// The error code, when the body had one.
         code: Option<String>,
         /// The message, when the body had one.
+        message: Option<String>,
+        /// The start of the body.
+        body: BodySnippet,
+    },
+    /// 404: what the request names does not exist (an applicant at Sumsub; a contact, for
+    /// the lookups that answer so).
+    #[error(
+        "404 Not Found ({}): check the identifier sent",
+        code_and_message(.code, .message)
+    )]
+    NotFound {
+        /// The error code, when one was sent.
+        code: Option<String>,
+        /// The message.
         message: Option<String>,
         /// The start of the body.
         body: BodySnippet,
@@ -148,9 +165,9 @@ pub enum ResponseError {
         /// When to try again, if the server said.
         retry_after: Option<RetryAfter>,
     },
-    /// 5xx: the service or a proxy failed. The submission may or may not have been processed.
+    /// 5xx: the service or a proxy failed. The request may or may not have been processed.
     #[error(
-        "{status} server error: the submission may or may not have been processed, so check the contact's KYC status before reusing the token; {}; body {body}",
+        "the server failed with {status}, so the request may or may not have been processed ({})",
         retry_hint(.retry_after)
     )]
     ServerError {
@@ -174,7 +191,7 @@ pub enum ResponseError {
     },
     /// Anything else: an undocumented status, or a body that is not the expected JSON.
     #[error(
-        "unexpected response {status} ({}): {reason}; body {body}",
+        "unexpected response {status} ({}): {reason}",
         .content_type.as_deref().unwrap_or("no content type")
     )]
     Unexpected {
@@ -196,6 +213,7 @@ impl ResponseError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServerError { status, .. }
             | Self::Redirect { status, .. }
@@ -208,7 +226,8 @@ impl ResponseError {
         match self {
             Self::Unauthorized { code, .. }
             | Self::Unprocessable { code, .. }
-            | Self::BadRequest { code, .. } => code.as_deref(),
+            | Self::BadRequest { code, .. }
+            | Self::NotFound { code, .. } => code.as_deref(),
             _ => None,
         }
     }
@@ -218,18 +237,35 @@ impl ResponseError {
         match self {
             Self::Unauthorized { message, .. }
             | Self::Unprocessable { message, .. }
-            | Self::BadRequest { message, .. } => message.as_deref(),
+            | Self::BadRequest { message, .. }
+            | Self::NotFound { message, .. } => message.as_deref(),
             _ => None,
         }
     }
 
-    /// Whether the API itself refused the submission (400, 401, 422): a definite answer
+    /// Whether the API itself refused the request (400, 401, 404, 422): a definite answer
     /// about this request, as opposed to rate limiting, a failure or an unreadable answer.
     pub fn is_rejection(&self) -> bool {
         matches!(
             self,
-            Self::Unauthorized { .. } | Self::Unprocessable { .. } | Self::BadRequest { .. }
+            Self::Unauthorized { .. }
+                | Self::Unprocessable { .. }
+                | Self::BadRequest { .. }
+                | Self::NotFound { .. }
         )
+    }
+
+    /// The start of the body, when the error kept one.
+    pub fn body(&self) -> Option<&BodySnippet> {
+        match self {
+            Self::Unauthorized { body, .. }
+            | Self::Unprocessable { body, .. }
+            | Self::BadRequest { body, .. }
+            | Self::NotFound { body, .. }
+            | Self::ServerError { body, .. }
+            | Self::Unexpected { body, .. } => Some(body),
+            Self::RateLimited { .. } | Self::Redirect { .. } => None,
+        }
     }
 
     /// 401: the merchant's app-id or secret-key was refused. Nothing about the contact or
@@ -296,6 +332,147 @@ fn locate_error<'a, T: Deserialize<'a>>(body: &'a [u8]) -> UnexpectedReason {
     }
 }
 
+/// Whose error envelope a response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorStyle {
+    /// Hello Clever: `{"errors": {"code": "...", "message": "..."}}`, `code` optional.
+    HelloClever,
+    /// Sumsub: `{"description", "code", "correlationId", "errorCode", "errorName"}`.
+    Sumsub,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SumsubEnvelope {
+    #[serde(default, deserialize_with = "opt_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    correlation_id: Option<String>,
+    #[serde(default)]
+    error_code: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "opt_string")]
+    error_name: Option<String>,
+}
+
+/// The code and message of an error body, when it is the expected envelope.
+fn error_details(body: &[u8], style: ErrorStyle) -> (Option<String>, Option<String>) {
+    match style {
+        ErrorStyle::HelloClever => match serde_json::from_slice::<ErrorEnvelope>(body) {
+            Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
+            Err(_) => (None, None),
+        },
+        ErrorStyle::Sumsub => match serde_json::from_slice::<SumsubEnvelope>(body) {
+            Ok(envelope) => {
+                // The name says more than the number; either is optional.
+                let code = envelope.error_name.or_else(|| {
+                    envelope.error_code.and_then(|c| match c {
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        serde_json::Value::String(s) if !s.is_empty() => Some(s),
+                        _ => None,
+                    })
+                });
+                let message = match (envelope.description, envelope.correlation_id) {
+                    (Some(d), Some(id)) => Some(format!("{d} (correlation id {id})")),
+                    (d, None) => d,
+                    (None, Some(id)) => Some(format!("correlation id {id}")),
+                };
+                (code, message)
+            }
+            Err(_) => (None, None),
+        },
+    }
+}
+
+/// Classifies any answer that is not the operation's success: the documented refusals, rate
+/// limiting, server failures, redirects (never followed) and everything undocumented, each
+/// with a bounded excerpt of the body.
+pub(crate) fn classify_failure<B: AsRef<[u8]>>(
+    response: &Response<B>,
+    style: ErrorStyle,
+) -> ResponseError {
+    let status = response.status();
+    let headers = response.headers();
+    let body = response.body().as_ref();
+    // The status alone says the API (or a proxy in front of it) refused the request: a body
+    // that is not the API's envelope only loses the code and message.
+    let refusal = || {
+        let (code, message) = error_details(body, style);
+        (code, message, BodySnippet::new(body))
+    };
+    match status.as_u16() {
+        400 => {
+            let (code, message, body) = refusal();
+            ResponseError::BadRequest {
+                code,
+                message,
+                body,
+            }
+        }
+        401 => {
+            let (code, message, body) = refusal();
+            ResponseError::Unauthorized {
+                code,
+                message,
+                body,
+            }
+        }
+        404 => {
+            let (code, message, body) = refusal();
+            ResponseError::NotFound {
+                code,
+                message,
+                body,
+            }
+        }
+        422 => {
+            let (code, message, body) = refusal();
+            ResponseError::Unprocessable {
+                code,
+                message,
+                body,
+            }
+        }
+        429 => ResponseError::RateLimited {
+            retry_after: RetryAfter::from_headers(headers),
+        },
+        500..=599 => ResponseError::ServerError {
+            status,
+            retry_after: RetryAfter::from_headers(headers),
+            body: BodySnippet::new(body),
+        },
+        300..=399 => ResponseError::Redirect {
+            status,
+            location: headers
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        },
+        _ => unexpected(response, UnexpectedReason::Status),
+    }
+}
+
+/// An [`ResponseError::Unexpected`] for `response`.
+pub(crate) fn unexpected<B: AsRef<[u8]>>(
+    response: &Response<B>,
+    reason: UnexpectedReason,
+) -> ResponseError {
+    ResponseError::Unexpected {
+        status: response.status(),
+        content_type: response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        reason,
+        body: BodySnippet::new(response.body().as_ref()),
+    }
+}
+
+/// Reads a 200's JSON body as `T`, or says where it is not.
+pub(crate) fn success_json<'a, T: Deserialize<'a>, B: AsRef<[u8]>>(
+    response: &'a Response<B>,
+) -> Result<T, ResponseError> {
+    parse_json(response.body().as_ref()).map_err(|reason| unexpected(response, reason))
+}
+
 /// Classifies a response to Submit KYC With Token.
 ///
 /// # Errors
@@ -318,80 +495,24 @@ fn locate_error<'a, T: Deserialize<'a>>(body: &'a [u8]) -> UnexpectedReason {
 pub fn parse_submit_response<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<Accepted, ResponseError> {
-    let status = response.status();
-    let headers = response.headers();
-    let body = response.body().as_ref();
-    let unexpected = |reason| ResponseError::Unexpected {
-        status,
-        content_type: headers
-            .get(CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        reason,
-        body: BodySnippet::new(body),
-    };
-    match status.as_u16() {
-        200 => {
-            let parsed: SuccessBody = parse_json(body).map_err(unexpected)?;
-            match parsed.status {
-                Some(word) if word.trim().eq_ignore_ascii_case("ok") => {
-                    Ok(Accepted { status: word })
-                }
-                Some(word) => Err(unexpected(UnexpectedReason::StatusWord(word))),
-                None => Err(unexpected(UnexpectedReason::Body {
-                    path: "status".into(),
-                    detail: "missing".into(),
-                })),
-            }
-        }
-        401 | 422 => {
-            // The status alone says the API (or a proxy in front of it) refused the request:
-            // a body that is not the API's envelope only loses the code and message.
-            let (code, message) = match parse_json::<ErrorEnvelope>(body) {
-                Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
-                Err(_) => (None, None),
-            };
-            let body = BodySnippet::new(body);
-            Err(if status == StatusCode::UNAUTHORIZED {
-                ResponseError::Unauthorized {
-                    code,
-                    message,
-                    body,
-                }
-            } else {
-                ResponseError::Unprocessable {
-                    code,
-                    message,
-                    body,
-                }
-            })
-        }
-        400 => {
-            // Undocumented for this endpoint: take the envelope if it is there, never require it.
-            let (code, message) = match serde_json::from_slice::<ErrorEnvelope>(body) {
-                Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
-                Err(_) => (None, None),
-            };
-            Err(ResponseError::BadRequest {
-                code,
-                message,
-                body: BodySnippet::new(body),
-            })
-        }
-        429 => Err(ResponseError::RateLimited {
-            retry_after: RetryAfter::from_headers(headers),
-        }),
-        500..=599 => Err(ResponseError::ServerError {
-            status,
-            retry_after: RetryAfter::from_headers(headers),
-            body: BodySnippet::new(body),
-        }),
-        300..=399 => Err(ResponseError::Redirect {
-            status,
-            location: headers
-                .get(LOCATION)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        }),
-        _ => Err(unexpected(UnexpectedReason::Status)),
+    if response.status() != StatusCode::OK {
+        // This endpoint documents no 404: keep it undocumented rather than "not found".
+        return Err(match classify_failure(response, ErrorStyle::HelloClever) {
+            ResponseError::NotFound { .. } => unexpected(response, UnexpectedReason::Status),
+            other => other,
+        });
+    }
+    let parsed: SuccessBody = success_json(response)?;
+    match parsed.status {
+        Some(word) if word.trim().eq_ignore_ascii_case("ok") => Ok(Accepted { status: word }),
+        Some(word) => Err(unexpected(response, UnexpectedReason::StatusWord(word))),
+        None => Err(unexpected(
+            response,
+            UnexpectedReason::Body {
+                path: "status".into(),
+                detail: "missing".into(),
+            },
+        )),
     }
 }
 

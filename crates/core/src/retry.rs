@@ -6,6 +6,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::operation::RetrySafety;
 use crate::response::ResponseError;
 use crate::transport::TransportError;
 
@@ -56,8 +57,8 @@ impl RetryClass {
 /// The next step after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAction {
-    /// Send the same request again after this delay.
-    RetryAfter(Duration),
+    /// Send the request again after this delay.
+    RetryIn(Duration),
     /// The result is final: report it.
     Stop,
     /// The result was retryable, but the policy's budget is spent: report it.
@@ -91,7 +92,7 @@ impl std::fmt::Display for GiveUpReason {
 /// let policy = RetryPolicy::default();
 /// // Connection refused on the first attempt: retry after a jittered backoff.
 /// let action = policy.decide(RetryClass::NeverSent, 1, Duration::ZERO, 0.5);
-/// assert_eq!(action, RetryAction::RetryAfter(Duration::from_millis(100)));
+/// assert_eq!(action, RetryAction::RetryIn(Duration::from_millis(100)));
 /// // A read timeout: the token may be spent, so never retried by default.
 /// assert_eq!(policy.decide(RetryClass::Ambiguous, 1, Duration::ZERO, 0.5), RetryAction::Stop);
 /// ```
@@ -179,12 +180,8 @@ impl RetryPolicy {
         self.retry_ambiguous
     }
 
-    /// Decides what follows an attempt.
-    ///
-    /// `attempts_made` counts the attempt just finished (1 after the first); `elapsed` is the
-    /// time since the first attempt started; `jitter` is a random number in `[0, 1)` (values
-    /// outside are clamped), used for full jitter: the backoff is `jitter × min(max_backoff,
-    /// initial_backoff × 2^(attempts_made − 1))`.
+    /// Decides what follows an attempt of an operation that is not safe to repeat (a
+    /// submission): [`decide_for`](Self::decide_for) with [`RetrySafety::AtMostOnce`].
     pub fn decide(
         &self,
         class: RetryClass,
@@ -192,9 +189,35 @@ impl RetryPolicy {
         elapsed: Duration,
         jitter: f64,
     ) -> RetryAction {
+        self.decide_for(
+            RetrySafety::AtMostOnce,
+            class,
+            attempts_made,
+            elapsed,
+            jitter,
+        )
+    }
+
+    /// Decides what follows an attempt of an operation with the given safety. An
+    /// [`Idempotent`](RetrySafety::Idempotent) operation's ambiguous failures are retried
+    /// whatever [`retries_ambiguous_failures`](Self::retries_ambiguous_failures) says.
+    ///
+    /// `attempts_made` counts the attempt just finished (1 after the first); `elapsed` is the
+    /// time since the first attempt started; `jitter` is a random number in `[0, 1)` (values
+    /// outside are clamped), used for full jitter: the backoff is `jitter × min(max_backoff,
+    /// initial_backoff × 2^(attempts_made − 1))`.
+    pub fn decide_for(
+        &self,
+        safety: RetrySafety,
+        class: RetryClass,
+        attempts_made: u32,
+        elapsed: Duration,
+        jitter: f64,
+    ) -> RetryAction {
+        let retry_ambiguous = self.retry_ambiguous || safety == RetrySafety::Idempotent;
         let delay = match class {
             RetryClass::Final => return RetryAction::Stop,
-            RetryClass::Ambiguous if !self.retry_ambiguous => return RetryAction::Stop,
+            RetryClass::Ambiguous if !retry_ambiguous => return RetryAction::Stop,
             // A wait the server asks for that ends past the deadline is not shortened into an
             // early retry: the call gives up, saying the deadline would pass.
             RetryClass::ServerAskedToWait(wait)
@@ -215,7 +238,7 @@ impl RetryPolicy {
         {
             return RetryAction::GiveUp(GiveUpReason::DeadlineExceeded);
         }
-        RetryAction::RetryAfter(delay)
+        RetryAction::RetryIn(delay)
     }
 
     fn backoff(&self, attempts_made: u32, jitter: f64) -> Duration {
@@ -259,27 +282,27 @@ mod tests {
         let p = RetryPolicy::default().with_max_attempts(10);
         assert_eq!(
             p.decide(RetryClass::NeverSent, 1, T0, 1.0),
-            RetryAction::RetryAfter(Duration::from_millis(200))
+            RetryAction::RetryIn(Duration::from_millis(200))
         );
         assert_eq!(
             p.decide(RetryClass::NeverSent, 2, T0, 1.0),
-            RetryAction::RetryAfter(Duration::from_millis(400))
+            RetryAction::RetryIn(Duration::from_millis(400))
         );
         assert_eq!(
             p.decide(RetryClass::NeverSent, 3, T0, 0.25),
-            RetryAction::RetryAfter(Duration::from_millis(200))
+            RetryAction::RetryIn(Duration::from_millis(200))
         );
         assert_eq!(
             p.decide(RetryClass::NeverSent, 9, T0, 1.0),
-            RetryAction::RetryAfter(Duration::from_secs(5))
+            RetryAction::RetryIn(Duration::from_secs(5))
         );
         assert_eq!(
             p.decide(RetryClass::NeverSent, 1, T0, 0.0),
-            RetryAction::RetryAfter(Duration::ZERO)
+            RetryAction::RetryIn(Duration::ZERO)
         );
         assert_eq!(
             p.decide(RetryClass::NeverSent, 1, T0, f64::NAN),
-            RetryAction::RetryAfter(Duration::ZERO)
+            RetryAction::RetryIn(Duration::ZERO)
         );
     }
 
@@ -289,11 +312,11 @@ mod tests {
         let wait = |s| RetryClass::ServerAskedToWait(Duration::from_secs(s));
         assert_eq!(
             p.decide(wait(2), 1, T0, 0.0),
-            RetryAction::RetryAfter(Duration::from_secs(2))
+            RetryAction::RetryIn(Duration::from_secs(2))
         );
         assert_eq!(
             p.decide(wait(45), 1, T0, 0.0),
-            RetryAction::RetryAfter(Duration::from_secs(30)),
+            RetryAction::RetryIn(Duration::from_secs(30)),
             "under the deadline, clamped"
         );
         assert_eq!(
@@ -330,7 +353,7 @@ mod tests {
         let p = RetryPolicy::default().retrying_ambiguous_failures_risking_double_submission();
         assert!(matches!(
             p.decide(RetryClass::Ambiguous, 1, T0, 0.5),
-            RetryAction::RetryAfter(_)
+            RetryAction::RetryIn(_)
         ));
     }
 

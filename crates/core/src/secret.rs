@@ -107,6 +107,27 @@ macro_rules! secret_newtype {
 }
 
 secret_newtype!(
+    /// A Sumsub app token (`X-App-Token`): it names the app and its environment (sandbox
+    /// tokens start `sbx:`). Kept out of logs like a secret, since it is half a credential.
+    ///
+    /// ```
+    /// let token = clever_kyc_core::SumsubAppToken::new("sbx:abc").unwrap();
+    /// assert_eq!(format!("{token:?}"), "SumsubAppToken(<redacted>)");
+    /// ```
+    SumsubAppToken
+);
+
+secret_newtype!(
+    /// The Sumsub app's secret key, which signs every request (HMAC-SHA256). Never sent.
+    ///
+    /// ```
+    /// let key = clever_kyc_core::SumsubSecretKey::new("s3cr3t").unwrap();
+    /// assert_eq!(format!("{key:?}"), "SumsubSecretKey(<redacted>)");
+    /// ```
+    SumsubSecretKey
+);
+
+secret_newtype!(
     /// The merchant application's `secret-key`, from the Hello Clever merchant portal.
     ///
     /// ```

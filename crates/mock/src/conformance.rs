@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clever_kyc_core::{
-    BaseUrl, Credentials, Environment, KycSubmission, RetryPolicy, SubmitError, Submitted,
+    BaseUrl, CallError, Credentials, Environment, KycSubmission, RetryPolicy, Submitted,
     TransportErrorKind, TransportSettings,
 };
 
@@ -257,7 +257,7 @@ impl Case {
     /// What differed.
     pub fn check(
         &self,
-        outcome: &Result<Submitted, SubmitError>,
+        outcome: &Result<Submitted, CallError>,
         prepared: &Prepared,
         mock: &MockServer,
         elsewhere: &MockServer,
@@ -338,14 +338,14 @@ impl Run {
     pub fn record(
         &mut self,
         case: &Case,
-        outcome: &Result<Submitted, SubmitError>,
+        outcome: &Result<Submitted, CallError>,
         prepared: &Prepared,
         mock: &MockServer,
         elsewhere: &MockServer,
         client: &dyn std::fmt::Debug,
     ) {
         let (summary, attempts) = match outcome {
-            Ok(done) => (format!("accepted ({})", done.status), done.attempts),
+            Ok(done) => (format!("accepted ({})", done.value.status), done.attempts),
             Err(e) => (
                 e.to_string()
                     .chars()
@@ -378,7 +378,7 @@ impl Run {
     /// or in the Debug and Display texts.
     pub fn finish(mut self) -> Result<String, String> {
         let logged = self.logs.contents();
-        if !logged.contains("sending KYC submission") {
+        if !logged.contains("KYC submission") {
             self.failures
                 .push("the log capture saw no tracing output".into());
         }

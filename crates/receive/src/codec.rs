@@ -62,30 +62,12 @@ pub(crate) fn redact_url(url: &str) -> String {
 /// ```
 pub fn rfc3339(time: SystemTime) -> String {
     let total_ms = u64::try_from(millis(time)).unwrap_or(0);
-    let (secs, ms) = (total_ms / 1000, total_ms % 1000);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
+    let whole = UNIX_EPOCH + Duration::from_secs(total_ms / 1000);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{}.{:03}Z",
+        clever_kyc_core::UtcDateTime::from_system_time(whole),
+        total_ms % 1000
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

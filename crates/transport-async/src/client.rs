@@ -3,9 +3,13 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, ClientParts, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy,
-    Step, SubmitCall, SubmitError, Submitted, Transport, TransportSettings,
+    ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
+    ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
+    Environment, GenerateShareToken, IssuedShareToken, KycBaseline, KycSubmission, NewContact, Now,
+    Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
+    SumsubConfig, Transport, TransportSettings, WalkStep, WebhookNotification,
 };
+use futures_util::Stream;
 use tracing::Instrument;
 
 use crate::send::send;
@@ -30,8 +34,6 @@ use crate::tls::safe_reqwest_builder;
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
-    /// The submit endpoint, parsed once.
-    submit_url: reqwest::Url,
     config: ApiConfig,
     policy: RetryPolicy,
     settings: TransportSettings,
@@ -77,42 +79,128 @@ impl Client {
         &self.policy
     }
 
-    /// Submits a KYC share token, retrying as the policy allows.
+    /// Makes any operation, retrying as the policy and the operation's safety allow. Every
+    /// other method is this with an operation.
     ///
     /// # Errors
-    /// [`SubmitError`] with the API's refusal or the transport failure, and the number of
-    /// attempts. Check [`SubmitError::may_have_been_processed`] before asking for a new token.
-    pub async fn submit(&self, submission: &KycSubmission) -> Result<Submitted, SubmitError> {
-        let call = SubmitCall::new(&self.config, submission, self.policy.clone());
-        self.drive(call)
-            .instrument(tracing::info_span!(
-                "clever_kyc.submit",
-                transport = "reqwest"
-            ))
-            .await
-    }
-
-    async fn drive(&self, mut call: SubmitCall) -> Result<Submitted, SubmitError> {
-        let started = Instant::now();
-        loop {
-            let result = send(
-                &self.http,
-                &self.submit_url,
-                call.start_attempt(),
-                &self.settings,
-            )
-            .await;
-            match call.finish_attempt(
-                result,
-                SystemTime::now(),
-                started.elapsed(),
-                fastrand::f64(),
-            ) {
-                Step::RetryAfter(delay) => tokio::time::sleep(delay).await,
-                Step::Done(outcome) => return outcome,
+    /// [`CallError`] with the API's refusal or the transport failure, and the attempts made.
+    pub async fn run<O: Operation>(&self, operation: O) -> Result<Completed<O::Output>, CallError> {
+        let span = tracing::info_span!(
+            "clever_kyc.call",
+            operation = O::NAME,
+            transport = "reqwest"
+        );
+        let mut call = Call::new(operation, self.policy.clone());
+        async move {
+            loop {
+                let request = call.start_attempt(now());
+                let result = send(&self.http, request, &self.settings).await;
+                match call.finish_attempt(result, now(), fastrand::f64()) {
+                    Step::Sleep(delay) => tokio::time::sleep(delay).await,
+                    Step::Done(outcome) => return outcome,
+                }
             }
         }
+        .instrument(span)
+        .await
     }
+
+    /// Submits a KYC share token. Never resent once it may have reached the API: the token
+    /// is single use.
+    ///
+    /// # Errors
+    /// [`CallError`]; check [`CallError::may_have_been_processed`] and then
+    /// [`reconcile`](Self::reconcile) before asking the user for a new token.
+    pub async fn submit(&self, submission: &KycSubmission) -> Result<Submitted, CallError> {
+        self.run(SubmitKyc::new(&self.config, submission)).await
+    }
+
+    /// Creates a contact (a contact must exist before its KYC is submitted).
+    ///
+    /// # Errors
+    /// [`CallError`], e.g. a 422 naming the field refused.
+    pub async fn create_contact(&self, contact: &NewContact) -> Result<CreatedContact, CallError> {
+        let done = self.run(CreateContact::new(&self.config, contact)).await?;
+        Ok(done.value)
+    }
+
+    /// The contact's record, or `None` if there is no such contact.
+    ///
+    /// # Errors
+    /// [`CallError`] when no answer could be had (retried first: a lookup is idempotent).
+    pub async fn contact_details(&self, email: &Email) -> Result<Option<Contact>, CallError> {
+        let done = self.run(ContactDetails::new(&self.config, email)).await?;
+        Ok(done.value)
+    }
+
+    /// The contacts whose KYC was requested in a period, record by record, fetching pages as
+    /// needed. Ends after the last page, at the first error, or at the page limit.
+    pub fn contacts(
+        &self,
+        pages: ContactPages,
+    ) -> impl Stream<Item = Result<Contact, ContactListError>> + Send + '_ {
+        let walk = ContactWalk::new(&self.config, pages);
+        futures_util::stream::unfold(walk, move |mut walk| async move {
+            loop {
+                match walk.step() {
+                    WalkStep::Item(item) => return Some((item, walk)),
+                    WalkStep::Fetch(page) => walk.deliver(self.run(page).await),
+                    WalkStep::End => return None,
+                }
+            }
+        })
+    }
+
+    /// Reads the contact back and says whether a submission whose outcome was unknown took
+    /// effect, compared with `baseline` (taken with [`contact_details`](Self::contact_details)
+    /// before submitting).
+    ///
+    /// # Errors
+    /// [`CallError`] when the contact could not be read.
+    pub async fn reconcile(
+        &self,
+        email: &Email,
+        baseline: &KycBaseline,
+    ) -> Result<Reconciliation, CallError> {
+        let contact = self.contact_details(email).await?;
+        Ok(Reconciliation::judge(baseline, contact.as_ref()))
+    }
+
+    /// Asks Sumsub for a share token (signed with `sumsub`'s secret key; retried on
+    /// failures, since a spare token simply expires).
+    ///
+    /// # Errors
+    /// [`CallError`] with Sumsub's refusal (its `errorName` as the code) or the failure.
+    pub async fn share_token(
+        &self,
+        sumsub: &SumsubConfig,
+        request: &ShareTokenRequest,
+    ) -> Result<IssuedShareToken, CallError> {
+        let done = self.run(GenerateShareToken::new(sumsub, request)).await?;
+        Ok(done.value)
+    }
+
+    /// Generates a share token at Sumsub and submits it for `email`: the whole hand-over.
+    ///
+    /// # Errors
+    /// [`CallError`] from whichever step failed ([`CallError::operation`] says which); if
+    /// the share token step failed, nothing was submitted.
+    pub async fn submit_with_sumsub(
+        &self,
+        sumsub: &SumsubConfig,
+        request: &ShareTokenRequest,
+        email: Email,
+        webhook: Option<WebhookNotification>,
+    ) -> Result<Submitted, CallError> {
+        let issued = self.share_token(sumsub, request).await?;
+        self.submit(&KycSubmission::new(email, issued.token, webhook))
+            .await
+    }
+}
+
+/// Both clocks, read now.
+fn now() -> Now {
+    Now::new(SystemTime::now(), Instant::now())
 }
 
 /// Configures a [`Client`]: see [`clever_kyc_core::ClientBuilder`].
@@ -127,14 +215,13 @@ impl Transport for Client {
             Some(http) => http,
             None => safe_reqwest_builder(&parts.settings)?.build()?,
         };
-        let submit_url =
-            reqwest::Url::parse(&parts.config.submit_url()).map_err(|e| ClientBuildError::Url {
-                url: parts.config.submit_url(),
-                reason: e.to_string(),
-            })?;
+        // Checked once here, so a base URL reqwest cannot parse fails the build, not a call.
+        reqwest::Url::parse(&parts.config.submit_url()).map_err(|e| ClientBuildError::Url {
+            url: parts.config.submit_url(),
+            reason: e.to_string(),
+        })?;
         Ok(Self {
             http,
-            submit_url,
             config: parts.config,
             policy: parts.policy,
             settings: parts.settings,

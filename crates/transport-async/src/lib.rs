@@ -7,7 +7,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use clever_kyc_async::{Client, Credentials, Environment, KycSubmission, SubmitError};
+//! use clever_kyc_async::{Client, Credentials, Environment, KycSubmission, CallError};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;

@@ -4,22 +4,22 @@ use clever_kyc_core::{
     HttpRequest, HttpResponse, TransportError, TransportErrorKind, TransportSettings,
 };
 
-/// Sends one request to `url` (the request's own URI, parsed once by the client rather than
-/// on every attempt) and reads its whole response under the body limit.
+/// Sends one request and reads its whole response under the body limit.
 pub(crate) async fn send(
     http: &reqwest::Client,
-    url: &reqwest::Url,
     request: HttpRequest,
     settings: &TransportSettings,
 ) -> Result<HttpResponse, TransportError> {
     let (parts, body) = request.into_parts();
+    let url = reqwest::Url::parse(&parts.uri.to_string())
+        .map_err(|e| TransportError::new(TransportErrorKind::Client, e))?;
     let mut request = reqwest::Request::new(parts.method, url.clone());
     *request.headers_mut() = parts.headers;
     *request.body_mut() = Some(body.into());
     // Applies even to a caller-supplied client built without a timeout.
     *request.timeout_mut() = Some(settings.request_timeout);
     let mut response = http.execute(request).await.map_err(classify)?;
-    if response.url() != url {
+    if *response.url() != url {
         // Only a caller-supplied client can follow redirects; by then the secret-key has been
         // sent to the redirect target. Report it rather than trusting that answer.
         return Err(TransportError::from_kind(

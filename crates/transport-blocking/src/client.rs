@@ -3,8 +3,11 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, ClientParts, ConfigError, Credentials, Environment, KycSubmission, RetryPolicy,
-    Step, SubmitCall, SubmitError, Submitted, Transport, TransportSettings, USER_AGENT,
+    ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
+    ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
+    Environment, GenerateShareToken, IssuedShareToken, KycBaseline, KycSubmission, NewContact, Now,
+    Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
+    SumsubConfig, Transport, TransportSettings, USER_AGENT, WalkStep, WebhookNotification,
 };
 
 use crate::send::send;
@@ -47,12 +50,9 @@ impl Client {
     /// Starts a builder.
     ///
     /// A caller-supplied `ureq::Agent` ([`ClientBuilder::http_client`]) keeps its pool,
-    /// proxy and TLS settings and its own timeouts; the body limit still applies.
-    ///
-    /// # Security
-    /// Configure your own agent with `max_redirects(0)` and `http_status_as_error(false)`
-    /// (or start from [`safe_agent`]): ureq forwards custom headers such as `secret-key`
-    /// across redirects, and with status errors on, the API's error bodies are lost.
+    /// proxy and TLS settings. Each request still gets the SDK's attempt timeout, and is
+    /// sent with redirects off and error statuses returned as responses (so the API's error
+    /// bodies are read and `secret-key` never follows a redirect), as with reqwest.
     pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(environment, credentials)
     }
@@ -67,29 +67,134 @@ impl Client {
         &self.policy
     }
 
-    /// Submits a KYC share token, retrying as the policy allows; blocks the thread,
-    /// sleeping between attempts.
+    /// Makes any operation, retrying as the policy and the operation's safety allow; blocks
+    /// the thread, sleeping between attempts. Every other method is this with an operation.
     ///
     /// # Errors
-    /// [`SubmitError`] with the API's refusal or the transport failure, and the number of
-    /// attempts. Check [`SubmitError::may_have_been_processed`] before asking for a new token.
-    pub fn submit(&self, submission: &KycSubmission) -> Result<Submitted, SubmitError> {
-        let _span = tracing::info_span!("clever_kyc.submit", transport = "ureq").entered();
-        let mut call = SubmitCall::new(&self.config, submission, self.policy.clone());
-        let started = Instant::now();
+    /// [`CallError`] with the API's refusal or the transport failure, and the attempts made.
+    pub fn run<O: Operation>(&self, operation: O) -> Result<Completed<O::Output>, CallError> {
+        let _span = tracing::info_span!("clever_kyc.call", operation = O::NAME, transport = "ureq")
+            .entered();
+        let mut call = Call::new(operation, self.policy.clone());
         loop {
-            let result = send(&self.agent, call.start_attempt(), &self.settings);
-            match call.finish_attempt(
-                result,
-                SystemTime::now(),
-                started.elapsed(),
-                fastrand::f64(),
-            ) {
-                Step::RetryAfter(delay) => std::thread::sleep(delay),
+            let request = call.start_attempt(now());
+            let result = send(&self.agent, request, &self.settings);
+            match call.finish_attempt(result, now(), fastrand::f64()) {
+                Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Done(outcome) => return outcome,
             }
         }
     }
+
+    /// Submits a KYC share token. Never resent once it may have reached the API: the token
+    /// is single use.
+    ///
+    /// # Errors
+    /// [`CallError`]; check [`CallError::may_have_been_processed`] and then
+    /// [`reconcile`](Self::reconcile) before asking the user for a new token.
+    pub fn submit(&self, submission: &KycSubmission) -> Result<Submitted, CallError> {
+        self.run(SubmitKyc::new(&self.config, submission))
+    }
+
+    /// Creates a contact (a contact must exist before its KYC is submitted).
+    ///
+    /// # Errors
+    /// [`CallError`], e.g. a 422 naming the field refused.
+    pub fn create_contact(&self, contact: &NewContact) -> Result<CreatedContact, CallError> {
+        self.run(CreateContact::new(&self.config, contact))
+            .map(|done| done.value)
+    }
+
+    /// The contact's record, or `None` if there is no such contact.
+    ///
+    /// # Errors
+    /// [`CallError`] when no answer could be had (retried first: a lookup is idempotent).
+    pub fn contact_details(&self, email: &Email) -> Result<Option<Contact>, CallError> {
+        self.run(ContactDetails::new(&self.config, email))
+            .map(|done| done.value)
+    }
+
+    /// The contacts whose KYC was requested in a period, record by record, fetching pages as
+    /// needed. Ends after the last page, at the first error, or at the page limit.
+    pub fn contacts(&self, pages: ContactPages) -> ContactIter<'_> {
+        ContactIter {
+            client: self,
+            walk: ContactWalk::new(&self.config, pages),
+        }
+    }
+
+    /// Reads the contact back and says whether a submission whose outcome was unknown took
+    /// effect, compared with `baseline` (taken with [`contact_details`](Self::contact_details)
+    /// before submitting).
+    ///
+    /// # Errors
+    /// [`CallError`] when the contact could not be read.
+    pub fn reconcile(
+        &self,
+        email: &Email,
+        baseline: &KycBaseline,
+    ) -> Result<Reconciliation, CallError> {
+        let contact = self.contact_details(email)?;
+        Ok(Reconciliation::judge(baseline, contact.as_ref()))
+    }
+
+    /// Asks Sumsub for a share token (signed with `sumsub`'s secret key; retried on
+    /// failures, since a spare token simply expires).
+    ///
+    /// # Errors
+    /// [`CallError`] with Sumsub's refusal (its `errorName` as the code) or the failure.
+    pub fn share_token(
+        &self,
+        sumsub: &SumsubConfig,
+        request: &ShareTokenRequest,
+    ) -> Result<IssuedShareToken, CallError> {
+        self.run(GenerateShareToken::new(sumsub, request))
+            .map(|done| done.value)
+    }
+
+    /// Generates a share token at Sumsub and submits it for `email`: the whole hand-over.
+    ///
+    /// # Errors
+    /// [`CallError`] from whichever step failed ([`CallError::operation`] says which); if
+    /// the share token step failed, nothing was submitted.
+    pub fn submit_with_sumsub(
+        &self,
+        sumsub: &SumsubConfig,
+        request: &ShareTokenRequest,
+        email: Email,
+        webhook: Option<WebhookNotification>,
+    ) -> Result<Submitted, CallError> {
+        let issued = self.share_token(sumsub, request)?;
+        self.submit(&KycSubmission::new(email, issued.token, webhook))
+    }
+}
+
+/// The contact list, record by record: see [`Client::contacts`].
+#[derive(Debug)]
+pub struct ContactIter<'a> {
+    client: &'a Client,
+    walk: ContactWalk,
+}
+
+impl Iterator for ContactIter<'_> {
+    type Item = Result<Contact, ContactListError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.walk.step() {
+                WalkStep::Item(item) => return Some(item),
+                WalkStep::Fetch(page) => self.walk.deliver(self.client.run(page)),
+                WalkStep::End => return None,
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for ContactIter<'_> {}
+
+/// Both clocks, read now.
+fn now() -> Now {
+    Now::new(SystemTime::now(), Instant::now())
 }
 
 /// The `ureq::Agent` configuration this SDK needs: redirects never followed, error statuses

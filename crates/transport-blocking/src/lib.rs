@@ -58,7 +58,7 @@ mod send;
 
 pub use clever_kyc_core;
 pub use clever_kyc_core::*;
-pub use client::{Client, ClientBuildError, ClientBuilder, safe_agent};
+pub use client::{Client, ClientBuildError, ClientBuilder, ContactIter, safe_agent};
 
 #[cfg(test)]
 mod assertions {

@@ -13,6 +13,14 @@ pub(crate) fn send(
     request: HttpRequest,
     settings: &TransportSettings,
 ) -> Result<HttpResponse, TransportError> {
+    // The same per-attempt rules as for a caller-supplied reqwest client: the attempt
+    // timeout, no redirects (they would carry the secret-key), error statuses as responses.
+    let request = agent
+        .configure_request(request)
+        .timeout_global(Some(settings.request_timeout))
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build();
     let response = agent.run(request).map_err(classify)?;
     let (parts, mut body) = response.into_parts();
     settings.check_announced_length(body.content_length())?;

@@ -31,7 +31,10 @@ fn debug_output_of_every_public_type_holding_a_secret_is_redacted() {
     let auth = AuthorizationValue::new(AUTH_VALUE).unwrap();
     let authenticator = CallbackAuthenticator::new([auth.clone()]);
     let receiver = CallbackReceiver::new(authenticator.clone());
-    let call = SubmitCall::new(&config, &submission, RetryPolicy::default());
+    let call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
+    let sumsub = SumsubConfig::from_text(SECRET_KEY, AUTH_VALUE).unwrap();
+    let share = GenerateShareToken::new(&sumsub, &ShareTokenRequest::new("app", "hc").unwrap());
+    let share_request = share.request(std::time::SystemTime::now());
     let request = build_submit_request(&config, &submission);
     let texts = [
         ("ApiConfig", format!("{config:?} {config:#?}")),
@@ -47,7 +50,22 @@ fn debug_output_of_every_public_type_holding_a_secret_is_redacted() {
         ("WebhookNotification", format!("{:?}", submission.webhook())),
         ("CallbackAuthenticator", format!("{authenticator:?}")),
         ("CallbackReceiver", format!("{receiver:?}")),
-        ("SubmitCall", format!("{call:?}")),
+        ("Call", format!("{call:?}")),
+        ("SumsubConfig", format!("{sumsub:?} {sumsub:#?}")),
+        ("GenerateShareToken", format!("{share:?}")),
+        (
+            "Sumsub request headers",
+            format!("{:?}", share_request.headers()),
+        ),
+        (
+            "IssuedShareToken",
+            format!(
+                "{:?}",
+                share
+                    .parse(&http::Response::new(format!(r#"{{"token":"{TOKEN}"}}"#)))
+                    .unwrap()
+            ),
+        ),
         ("request headers", format!("{:?}", request.headers())),
     ];
     for (label, text) in &texts {

@@ -1,0 +1,192 @@
+//! Sumsub's request signature: lowercase hex HMAC-SHA256 over `ts + METHOD + path + body`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use http::{HeaderName, Method, Request};
+use sha2::Sha256;
+
+use crate::secret::{SumsubAppToken, SumsubSecretKey, secrets_match};
+
+/// `X-App-Token`: the app token.
+pub const SUMSUB_APP_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-app-token");
+/// `X-App-Access-Ts`: the signing time, Unix seconds in decimal.
+pub const SUMSUB_TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("x-app-access-ts");
+/// `X-App-Access-Sig`: the signature, lowercase hex.
+pub const SUMSUB_SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-app-access-sig");
+/// How far a request's timestamp may be from the verifier's clock.
+pub const SUMSUB_SIGNATURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// The signature of a request: lowercase hex of HMAC-SHA256, keyed with the app's secret
+/// key, over the decimal timestamp, the upper-case method, the path with its query exactly
+/// as sent, and the body exactly as sent, with no separators.
+///
+/// ```
+/// use clever_kyc_core::{SumsubSecretKey, sumsub_signature};
+/// let key = SumsubSecretKey::new("secret")?;
+/// let sig = sumsub_signature(&key, 1_700_000_000, &http::Method::GET, "/resources/status", b"");
+/// assert_eq!(sig.len(), 64);
+/// # Ok::<(), clever_kyc_core::SecretValueError>(())
+/// ```
+pub fn sumsub_signature(
+    secret: &SumsubSecretKey,
+    timestamp: u64,
+    method: &Method,
+    path_and_query: &str,
+    body: &[u8],
+) -> String {
+    crate::hex::encode(&mac(secret, timestamp, method, path_and_query, body))
+}
+
+fn mac(
+    secret: &SumsubSecretKey,
+    timestamp: u64,
+    method: &Method,
+    path_and_query: &str,
+    body: &[u8],
+) -> [u8; 32] {
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => return [0; 32],
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(method.as_str().to_ascii_uppercase().as_bytes());
+    mac.update(path_and_query.as_bytes());
+    mac.update(body);
+    mac.finalize().into_bytes().into()
+}
+
+/// Unix seconds of `now`; 0 before 1970.
+pub(crate) fn unix_seconds(now: SystemTime) -> u64 {
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Why a request's Sumsub signature was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SumsubAuthError {
+    /// A signing header is absent or not text.
+    #[error("the {0} header is missing or not text")]
+    MissingHeader(&'static str),
+    /// The app token is not the expected one.
+    #[error("the X-App-Token is not this app's")]
+    UnknownAppToken,
+    /// The timestamp is not decimal Unix seconds.
+    #[error("X-App-Access-Ts is not a Unix time in decimal seconds")]
+    BadTimestamp,
+    /// The timestamp is further than the window from the verifier's clock.
+    #[error(
+        "X-App-Access-Ts is {skew_secs} s from this clock, more than the {} s allowed; sync the clock",
+        SUMSUB_SIGNATURE_WINDOW.as_secs()
+    )]
+    Stale {
+        /// The distance in seconds.
+        skew_secs: u64,
+    },
+    /// The signature does not match the request.
+    #[error("X-App-Access-Sig does not match the request")]
+    BadSignature,
+}
+
+/// Checks a Sumsub-signed request, as Sumsub does (for simulators and tests): the app token,
+/// the timestamp within [`SUMSUB_SIGNATURE_WINDOW`] of `now`, and the signature over the
+/// request's method, path with query, and body. Comparisons are constant-time.
+///
+/// # Errors
+/// [`SumsubAuthError`] saying which check failed; never a secret.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use clever_kyc_core::*;
+/// let (token, key) = (SumsubAppToken::new("sbx:app")?, SumsubSecretKey::new("key")?);
+/// let config = SumsubConfig::new(token.clone(), key.clone());
+/// let op = GenerateShareToken::new(&config, &ShareTokenRequest::new("applicant", "client")?);
+/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let request = op.request(now);
+/// assert_eq!(verify_sumsub_request(&request, &token, &key, now), Ok(()));
+/// let later = now + Duration::from_secs(61);
+/// assert!(matches!(
+///     verify_sumsub_request(&request, &token, &key, later),
+///     Err(SumsubAuthError::Stale { skew_secs: 61 })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_sumsub_request<B: AsRef<[u8]>>(
+    request: &Request<B>,
+    app_token: &SumsubAppToken,
+    secret: &SumsubSecretKey,
+    now: SystemTime,
+) -> Result<(), SumsubAuthError> {
+    let header = |name: &HeaderName, label| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(SumsubAuthError::MissingHeader(label))
+    };
+    let presented_token = header(&SUMSUB_APP_TOKEN_HEADER, "X-App-Token")?;
+    let timestamp = header(&SUMSUB_TIMESTAMP_HEADER, "X-App-Access-Ts")?;
+    let signature = header(&SUMSUB_SIGNATURE_HEADER, "X-App-Access-Sig")?;
+    if !secrets_match(
+        presented_token.as_bytes(),
+        app_token.expose_secret().as_bytes(),
+    ) {
+        return Err(SumsubAuthError::UnknownAppToken);
+    }
+    if timestamp.is_empty()
+        || timestamp.len() > 19
+        || !timestamp.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(SumsubAuthError::BadTimestamp);
+    }
+    let ts: u64 = timestamp
+        .parse()
+        .map_err(|_| SumsubAuthError::BadTimestamp)?;
+    let skew_secs = ts.abs_diff(unix_seconds(now));
+    if skew_secs > SUMSUB_SIGNATURE_WINDOW.as_secs() {
+        return Err(SumsubAuthError::Stale { skew_secs });
+    }
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let expected = sumsub_signature(secret, ts, request.method(), path, request.body().as_ref());
+    // Hex is case-insensitive on the wire; Sumsub's is lowercase, so compare lowercase.
+    if secrets_match(
+        signature.to_ascii_lowercase().as_bytes(),
+        expected.as_bytes(),
+    ) {
+        Ok(())
+    } else {
+        Err(SumsubAuthError::BadSignature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 4231 test case 2, through the same HMAC the signature uses.
+    #[test]
+    fn the_mac_is_hmac_sha256() {
+        let key = SumsubSecretKey::new("Jefe").unwrap();
+        let sig = sumsub_signature(&key, 0, &Method::GET, "", b"");
+        let mut direct = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        direct.update(b"0GET");
+        assert_eq!(sig, crate::hex::encode(&direct.finalize().into_bytes()));
+
+        let mut rfc = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        rfc.update(b"what do ya want for nothing?");
+        assert_eq!(
+            crate::hex::encode(&rfc.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn the_signed_bytes_are_ts_method_path_body_without_separators() {
+        let key = SumsubSecretKey::new("k").unwrap();
+        let a = sumsub_signature(&key, 1, &Method::POST, "/p?q=1", b"{}");
+        let mut direct = Hmac::<Sha256>::new_from_slice(b"k").unwrap();
+        direct.update(b"1POST/p?q=1{}");
+        assert_eq!(a, crate::hex::encode(&direct.finalize().into_bytes()));
+    }
+}
