@@ -107,22 +107,27 @@ fn unprocessable(message: &str) -> Decision {
     )
 }
 
-fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decision {
-    let store = &shared.store;
+/// Whether the request carries the accepted `app-id` and `secret-key` (constant-time).
+pub(crate) fn authorised(store: &crate::store::Store, headers: &HeaderMap) -> bool {
     let credentials = &store.config.credentials;
     let presented = |name| headers.get(name).map(|v: &http::HeaderValue| v.as_bytes());
-    let authorised = matches!(
+    matches!(
         (presented(APP_ID_HEADER), presented(SECRET_KEY_HEADER)),
         (Some(app), Some(secret))
             if secrets_match(app, credentials.app_id.as_str().as_bytes())
                 && secrets_match(secret, credentials.secret_key.expose_secret().as_bytes())
-    );
-    if !authorised {
-        return Decision::Answer(error_json(
-            StatusCode::UNAUTHORIZED,
-            "REQUIRE_LOGIN",
-            "Not Authorised",
-        ));
+    )
+}
+
+/// The API's 401.
+pub(crate) fn not_authorised() -> Response {
+    error_json(StatusCode::UNAUTHORIZED, "REQUIRE_LOGIN", "Not Authorised")
+}
+
+fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decision {
+    let store = &shared.store;
+    if !authorised(store, headers) {
+        return Decision::Answer(not_authorised());
     }
     let Some(body) = body.and_then(Value::as_object) else {
         return Decision::Answer(error_json(
@@ -187,6 +192,10 @@ fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decisio
         Err(TokenRefusal::AlreadyUsed) => return unprocessable("Token has already been used"),
         Err(TokenRefusal::Expired) => return unprocessable("Token is invalid or expired"),
     };
+    // The contact gains a KYC instance, pending until the outcome arrives.
+    let instance = state
+        .contacts
+        .start_instance(email, std::time::SystemTime::now());
     let submission = SubmissionRecord {
         id: state.submissions.total() + 1,
         at_ms: store.now_ms(),
@@ -196,6 +205,10 @@ fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decisio
         endpoint_url: webhook.as_ref().map(|(url, _)| url.clone()),
     };
     state.submissions.push(submission.clone());
+    drop(state);
+    if let (Some(index), Some(status)) = (instance, outcome.final_status()) {
+        shared.spawn_outcome(email.to_owned(), index, status);
+    }
     Decision::Accepted {
         submission,
         webhook,

@@ -3,7 +3,27 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clever_kyc_core::Credentials;
+use clever_kyc_core::{Credentials, SumsubAppToken, SumsubSecretKey};
+
+/// The Sumsub app token the simulator accepts by default.
+pub const MOCK_SUMSUB_APP_TOKEN: &str = "sbx:clever-kyc-mock-app";
+/// The Sumsub secret key the simulator verifies signatures with by default.
+pub const MOCK_SUMSUB_SECRET_KEY: &str = "clever-kyc-mock-sumsub-secret";
+
+/// Which totals the contact list sends: the schema's `total_page`, the example's `total`,
+/// both, or neither (clients must cope with each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListTotals {
+    /// `total_page`, as the schema says.
+    #[default]
+    TotalPage,
+    /// `total` (a record count), as the example shows.
+    Total,
+    /// Both.
+    Both,
+    /// Neither: clients must stop on a short or empty page.
+    Neither,
+}
 
 /// The simulator's settings. [`MockConfig::new`] gives local-friendly defaults.
 #[derive(Debug, Clone)]
@@ -22,6 +42,12 @@ pub struct MockConfig {
     pub stall: Duration,
     /// Deadlines, connection cap and grace period for clients (hostile ones included).
     pub limits: clever_kyc_server::ServerLimits,
+    /// The Sumsub app token accepted at the share-token endpoint.
+    pub sumsub_app_token: SumsubAppToken,
+    /// The Sumsub secret key signatures are checked with.
+    pub sumsub_secret_key: SumsubSecretKey,
+    /// The totals the contact list sends.
+    pub list_totals: ListTotals,
 }
 
 impl MockConfig {
@@ -35,7 +61,19 @@ impl MockConfig {
             delivery: DeliverySchedule::default(),
             stall: Duration::from_secs(300),
             limits: clever_kyc_server::ServerLimits::default(),
+            sumsub_app_token: literal(SumsubAppToken::new(MOCK_SUMSUB_APP_TOKEN)),
+            sumsub_secret_key: literal(SumsubSecretKey::new(MOCK_SUMSUB_SECRET_KEY)),
+            list_totals: ListTotals::default(),
         }
+    }
+}
+
+/// A secret built from one of this module's constants, which are plain header text (the
+/// tests below build each), so the error branch cannot be taken.
+fn literal<T>(value: Result<T, clever_kyc_core::SecretValueError>) -> T {
+    match value {
+        Ok(value) => value,
+        Err(_) => unreachable!("the simulator's constant credentials are header text"),
     }
 }
 
@@ -78,5 +116,16 @@ impl DeliverySchedule {
             attempt_timeout: Duration::from_secs(5),
             repeat_delivered: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_sumsub_credentials_are_valid_header_text() {
+        assert!(SumsubAppToken::new(MOCK_SUMSUB_APP_TOKEN).is_ok());
+        assert!(SumsubSecretKey::new(MOCK_SUMSUB_SECRET_KEY).is_ok());
     }
 }

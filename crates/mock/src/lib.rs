@@ -53,6 +53,8 @@ pub mod audit;
 mod config;
 pub mod conformance;
 mod contact;
+mod contacts;
+mod contacts_api;
 mod control;
 mod delivery;
 mod fault;
@@ -60,9 +62,13 @@ mod history;
 mod records;
 mod server;
 mod store;
+mod sumsub_api;
 mod tokens;
 
-pub use config::{DeliverySchedule, MockConfig};
+pub use config::{
+    DeliverySchedule, ListTotals, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig,
+};
+pub use contacts::MAX_CONTACTS;
 pub use control::DROPPED_HEADER;
 pub use fault::{
     Fault, MAX_CANNED_BYTES, MAX_FAULT_TIMES, MAX_LATENCY_MILLIS, MAX_OVERSIZED_BYTES,

@@ -7,7 +7,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use clever_kyc_core::{AuthorizationValue, Credentials, SUBMIT_PATH};
+use clever_kyc_core::{
+    AuthorizationValue, CONTACT_DETAIL_PATH, CONTACTS_PATH, Credentials, KycStatus, SUBMIT_PATH,
+    SUMSUB_SHARE_TOKEN_PATH,
+};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinHandle};
@@ -76,6 +79,24 @@ impl Shared {
         }
     }
 
+    /// Sets a KYC instance's final status when the schedule says the KYC has finished,
+    /// whether or not any callback is delivered.
+    pub(crate) fn spawn_outcome(&self, email: String, index: usize, status: KycStatus) {
+        let store = self.store.clone();
+        let task = tokio::spawn(async move {
+            let schedule = &store.config.delivery;
+            tokio::time::sleep(schedule.first_delay + schedule.final_delay).await;
+            store.lock().contacts.finish_instance(&email, index, status);
+        });
+        self.track(task.abort_handle());
+    }
+
+    fn track(&self, task: AbortHandle) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+
     pub(crate) fn spawn_delivery(
         &self,
         submission: SubmissionRecord,
@@ -89,9 +110,7 @@ impl Shared {
             url,
             authorization,
         ));
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        tasks.retain(|t| !t.is_finished());
-        tasks.push(task.abort_handle());
+        self.track(task.abort_handle());
     }
 }
 
@@ -122,6 +141,13 @@ impl MockServer {
         };
         let router = Router::new()
             .route(SUBMIT_PATH, post(crate::api::submit))
+            .route(CONTACTS_PATH, post(crate::contacts_api::create))
+            .route(&format!("{CONTACTS_PATH}/"), get(crate::contacts_api::list))
+            .route(CONTACT_DETAIL_PATH, get(crate::contacts_api::detail))
+            .route(
+                SUMSUB_SHARE_TOKEN_PATH,
+                post(crate::sumsub_api::share_token),
+            )
             .route("/__mock/requests", get(crate::control::requests))
             .route("/__mock/submissions", get(crate::control::submissions))
             .route("/__mock/deliveries", get(crate::control::deliveries))

@@ -7,6 +7,7 @@ use std::time::Instant;
 use tokio::sync::Notify;
 
 use crate::config::MockConfig;
+use crate::contacts::ContactBook;
 use crate::fault::Fault;
 use crate::history::History;
 use crate::records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
@@ -15,6 +16,7 @@ use crate::tokens::TokenBook;
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) tokens: TokenBook,
+    pub(crate) contacts: ContactBook,
     pub(crate) requests: History<RequestRecord>,
     pub(crate) submissions: History<SubmissionRecord>,
     pub(crate) deliveries: History<DeliveryAttempt>,

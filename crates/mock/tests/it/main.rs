@@ -2,6 +2,7 @@
 //! retries, faults, inspection and concurrency.
 
 mod callbacks;
+mod contacts;
 mod endpoint;
 mod hostile_control;
 

@@ -5,6 +5,8 @@ use clever_kyc_async::{BaseUrl, Client, Environment, KycSubmission};
 use clever_kyc_mock::conformance::{self, Run};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
 
+mod flow;
+
 async fn mock() -> MockServer {
     let mut config = MockConfig::new(conformance::credentials());
     config.delivery = DeliverySchedule::fast();

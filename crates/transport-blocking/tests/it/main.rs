@@ -5,6 +5,8 @@ use clever_kyc_blocking::{BaseUrl, Client, Environment, KycSubmission};
 use clever_kyc_mock::conformance::{self, Run};
 use clever_kyc_mock::{BlockingMockServer, DeliverySchedule, MockConfig};
 
+mod flow;
+
 fn mock() -> BlockingMockServer {
     let mut config = MockConfig::new(conformance::credentials());
     config.delivery = DeliverySchedule::fast();
