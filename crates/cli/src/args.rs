@@ -28,10 +28,24 @@ pub(crate) enum Command {
     Events(EventsArgs),
     /// The latest KYC status of each submission for an email, from the store.
     Status(StatusArgs),
-    /// Run the Hello Clever simulator.
+    /// Create a contact, show one, or list those whose KYC was requested in a period.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Ask Sumsub for a share token for an applicant (signed with the app's secret key) and
+    /// print it on standard output only: it is single use, for one `submit --token`.
+    ShareToken(ShareTokenArgs),
+    /// Run the Hello Clever simulator (with Sumsub's share-token endpoint).
     Mock(MockArgs),
     /// Run the end-to-end demo on the embedded simulator (no network needed).
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListTotalsArg {
+    TotalPage,
+    Total,
+    Both,
+    Neither,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,11 +106,148 @@ pub(crate) struct SubmitArgs {
     /// Days the registered value stays accepted (callbacks after that are refused).
     #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub(crate) registration_days: u64,
+    /// Read the contact's record before sending and, if the outcome is unknown (a timeout
+    /// or 5xx after sending), read it again and report whether the submission took effect.
+    #[arg(long)]
+    pub(crate) reconcile: bool,
     /// Print one JSON object on standard output.
     #[arg(long)]
     pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
+}
+
+/// Where the Hello Clever API is and how to reach it.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// The environment.
+    #[arg(
+        long = "env",
+        value_enum,
+        default_value = "sandbox",
+        conflicts_with = "base_url"
+    )]
+    pub(crate) environment: EnvName,
+    /// A custom base URL instead of an environment (a proxy or the simulator).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Seconds allowed for each attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ContactCommand {
+    /// Create a contact (exit 0 created, 2 invalid, 3 refused, 4 failed).
+    Create(Box<ContactCreateArgs>),
+    /// Print a contact's record as JSON (exit 3 when there is no such contact).
+    Show(ContactShowArgs),
+    /// Print the contacts whose KYC was requested in a period, one JSON line each, walking
+    /// every page.
+    List(ContactListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContactCreateArgs {
+    /// The contact's email.
+    #[arg(long)]
+    pub(crate) email: String,
+    /// First name.
+    #[arg(long)]
+    pub(crate) first_name: String,
+    /// Last name.
+    #[arg(long)]
+    pub(crate) last_name: String,
+    /// individual or organization.
+    #[arg(long = "type", value_name = "TYPE", default_value = "individual")]
+    pub(crate) contact_type: String,
+    /// Date of birth, yyyy-mm-dd.
+    #[arg(long)]
+    pub(crate) dob: Option<String>,
+    /// Registration number (required for an organization).
+    #[arg(long)]
+    pub(crate) reg_no: Option<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub(crate) phone: Option<String>,
+    /// male or female.
+    #[arg(long)]
+    pub(crate) gender: Option<String>,
+    /// Street.
+    #[arg(long)]
+    pub(crate) street: Option<String>,
+    /// City.
+    #[arg(long)]
+    pub(crate) city: Option<String>,
+    /// Postal code.
+    #[arg(long)]
+    pub(crate) postal_code: Option<String>,
+    /// State.
+    #[arg(long)]
+    pub(crate) state: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[arg(long)]
+    pub(crate) country: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContactShowArgs {
+    /// The contact's email.
+    #[arg(long)]
+    pub(crate) email: String,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContactListArgs {
+    /// Start of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) from: String,
+    /// End of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) to: String,
+    /// Records per page (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(crate) per_page: u32,
+    /// Stop with an error after this many pages, whatever the totals say.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub(crate) max_pages: u32,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShareTokenArgs {
+    /// The Sumsub applicant whose verification is shared.
+    #[arg(long)]
+    pub(crate) applicant_id: String,
+    /// The client the token is for (Hello Clever's client id at Sumsub).
+    #[arg(long)]
+    pub(crate) for_client_id: String,
+    /// The token's lifetime in seconds (Sumsub's default when absent; at most 1200).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) ttl: Option<u64>,
+    /// The Sumsub app token (default: $SUMSUB_APP_TOKEN).
+    #[arg(long, env = "SUMSUB_APP_TOKEN", hide_env_values = true)]
+    pub(crate) app_token: Option<String>,
+    /// Read the Sumsub secret key from this file, or standard input with `-`
+    /// (default: $SUMSUB_SECRET_KEY).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) sumsub_secret_key_file: Option<PathBuf>,
+    /// Another Sumsub base URL (the simulator, a proxy).
+    #[arg(long, value_name = "URL", default_value = clever_kyc_core::SUMSUB_BASE_URL)]
+    pub(crate) sumsub_base_url: String,
+    /// Seconds allowed for each attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Print `{"token": ..., "for_client_id": ...}` instead of the bare token.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +356,10 @@ pub(crate) struct MockArgs {
     /// A fault for every submit request, as JSON, e.g. '{"kind":"rate_limited","retry_after_secs":2}'.
     #[arg(long, value_name = "JSON")]
     pub(crate) fault: Option<String>,
+    /// The totals the contact list sends: total_page (the schema), total (the example),
+    /// both or neither.
+    #[arg(long, value_enum, default_value = "total-page")]
+    pub(crate) list_totals: ListTotalsArg,
     /// Apply --fault only to this many requests.
     #[arg(long, value_name = "N", requires = "fault", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) fault_times: Option<u32>,

@@ -1,19 +1,25 @@
 //! `clever-kyc demo`: the whole flow on loopback, no network and no credentials needed.
 //!
-//! It starts the simulator and a callback listener, submits one token through each
-//! transport, shows that a token cannot be spent twice, and waits for each contact's
-//! callbacks: pending then approved, pending then rejected.
+//! It starts the simulator (Hello Clever and Sumsub's share-token endpoint) and a callback
+//! listener, creates two contacts, gets a signed share token for each and submits it
+//! through each transport, shows that a token cannot be spent twice, waits for each
+//! contact's callbacks (pending then approved, pending then rejected), then reads the
+//! contacts back and walks the contact list.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
-    BaseUrl, Credentials, DEFAULT_REGISTRATION_RETENTION, Email, Environment, KycStatus,
-    KycSubmission, error_chain,
+    BaseUrl, ContactListQuery, ContactPages, ContactType, Credentials,
+    DEFAULT_REGISTRATION_RETENTION, Email, Environment, KycBaseline, KycStatus, KycSubmission,
+    NewContact, ShareTokenRequest, SumsubConfig, UtcDateTime, WebhookNotification, error_chain,
 };
-use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
+use clever_kyc_mock::{
+    DeliverySchedule, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig, MockServer,
+};
 use clever_kyc_receive::{CallbackInbox, MemoryStore, Receipt};
 use clever_kyc_server::{ServerLimits, serve};
+use futures_util::StreamExt;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -35,6 +41,10 @@ impl Steps {
             self.started.elapsed().as_millis(),
             self.number
         );
+    }
+
+    fn email(&self, text: &str) -> Result<Email, Failure> {
+        Email::parse(text).map_err(|e| self.fail(e))
     }
 
     fn fail(&self, why: impl std::fmt::Display) -> Failure {
@@ -88,12 +98,11 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     let retention = DEFAULT_REGISTRATION_RETENTION;
     let approved_email = "approved.contact@example.com";
     let rejected_email = "rejected.contact@example.com";
-    let parse = |email: &str| Email::parse(email).map_err(|e| steps.fail(e));
     let issued_async = inbox
-        .issue_submission(&parse(approved_email)?, now, retention)
+        .issue_submission(&steps.email(approved_email)?, now, retention)
         .map_err(|e| steps.fail(error_chain(&e)))?;
     let issued_blocking = inbox
-        .issue_submission(&parse(rejected_email)?, now, retention)
+        .issue_submission(&steps.email(rejected_email)?, now, retention)
         .map_err(|e| steps.fail(error_chain(&e)))?;
     let (auth_async, auth_blocking) = (
         issued_async.authorization.clone(),
@@ -128,16 +137,54 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         issued_async.submission_id, issued_blocking.submission_id
     ));
 
-    let environment =
-        Environment::Custom(BaseUrl::parse(&mock.base_url()).map_err(|e| steps.fail(e))?);
-    steps.begin("submit a token that will be approved, with the async (reqwest) client");
-    let approved_token = mock.issue_token(TokenOutcome::Approved);
+    let base = BaseUrl::parse(&mock.base_url()).map_err(|e| steps.fail(e))?;
+    let environment = Environment::Custom(base.clone());
+    let sumsub = SumsubConfig::from_text(MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY)
+        .map_err(|e| steps.fail(e))?
+        .with_base_url(base)
+        .map_err(|e| steps.fail(e))?;
     let async_client = clever_kyc_async::Client::new(environment.clone(), credentials.clone())
         .map_err(|e| steps.fail(error_chain(&e)))?;
+    let period_start = UtcDateTime::from_system_time(SystemTime::now() - Duration::from_secs(1));
+
+    steps.begin("create the two contacts (a contact exists before its KYC is submitted)");
+    let mut baselines = HashMap::new();
+    for (email, first) in [(approved_email, "Ana"), (rejected_email, "Ben")] {
+        let contact = NewContact::builder()
+            .email(email)
+            .name(first, "Example")
+            .contact_type(ContactType::Individual)
+            .dob("1991-12-24")
+            .country("AU")
+            .build()
+            .map_err(|e| steps.fail(e))?;
+        async_client
+            .create_contact(&contact)
+            .await
+            .map_err(|e| steps.fail(error_chain(&e)))?;
+        // What the contact looked like before its submission: reconciliation compares with it.
+        let before = async_client
+            .contact_details(contact.email())
+            .await
+            .map_err(|e| steps.fail(error_chain(&e)))?;
+        baselines.insert(email, KycBaseline::of(before.as_ref()));
+        say(format_args!("created {email}"));
+    }
+
+    steps.begin("get a signed Sumsub share token and submit it, with the async (reqwest) client");
+    let issued = async_client
+        .share_token(
+            &sumsub,
+            &ShareTokenRequest::new(format!("approved-{}", unique("applicant")), "helloclever")
+                .map_err(|e| steps.fail(e))?,
+        )
+        .await
+        .map_err(|e| steps.fail(error_chain(&e)))?;
+    say("Sumsub issued a share token (kept out of this output: it is single use)");
     let approved = KycSubmission::builder()
         .email(approved_email)
-        .token(approved_token)
-        .webhook(callback_url.clone(), auth_async.expose_secret())
+        .share_token(issued.token)
+        .webhook(callback_url.clone(), &auth_async)
         .build()
         .map_err(|e| steps.fail(e))?;
     let done = async_client
@@ -149,23 +196,28 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         done.value.status, done.attempts
     ));
 
-    steps.begin("submit a token that will be rejected, with the blocking (ureq) client");
-    let rejected_token = mock.issue_token(TokenOutcome::Rejected);
-    let rejected = KycSubmission::builder()
-        .email(rejected_email)
-        .token(rejected_token)
-        .webhook(callback_url.clone(), auth_blocking.expose_secret())
-        .build()
+    steps
+        .begin("generate a share token and submit it in one call, with the blocking (ureq) client");
+    let webhook = WebhookNotification::new(&callback_url, auth_blocking.clone())
         .map_err(|e| steps.fail(e))?;
+    let token_request =
+        ShareTokenRequest::new(format!("rejected-{}", unique("applicant")), "helloclever")
+            .map_err(|e| steps.fail(e))?;
     let blocking_environment = environment.clone();
     let blocking_credentials = credentials.clone();
-    let blocking_submission = rejected.clone();
+    let blocking_sumsub = sumsub.clone();
+    let blocking_email = steps.email(rejected_email)?;
     let outcome = tokio::task::spawn_blocking(move || {
         clever_kyc_blocking::Client::new(blocking_environment, blocking_credentials)
             .map_err(|e| error_chain(&e))
             .and_then(|client| {
                 client
-                    .submit(&blocking_submission)
+                    .submit_with_sumsub(
+                        &blocking_sumsub,
+                        &token_request,
+                        blocking_email,
+                        Some(webhook),
+                    )
                     .map_err(|e| error_chain(&e))
             })
     })
@@ -238,11 +290,58 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         return Err(steps.fail("the simulator's records do not match the flow"));
     }
 
+    steps.begin("read each contact back and reconcile it with its baseline");
+    for (email, want) in [
+        (approved_email, KycStatus::Approved),
+        (rejected_email, KycStatus::Rejected),
+    ] {
+        let email_value = steps.email(email)?;
+        let contact = async_client
+            .contact_details(&email_value)
+            .await
+            .map_err(|e| steps.fail(error_chain(&e)))?
+            .ok_or_else(|| steps.fail(format_args!("{email} is gone")))?;
+        let baseline = baselines
+            .get(email)
+            .cloned()
+            .unwrap_or_else(KycBaseline::unknown);
+        let reconciled = async_client
+            .reconcile(&email_value, &baseline)
+            .await
+            .map_err(|e| steps.fail(error_chain(&e)))?;
+        say(format_args!(
+            "{email}: latest status {:?}; submission took effect: {}",
+            contact.latest_status().map(|s| s.as_str()),
+            reconciled.took_effect()
+        ));
+        if contact.latest_status() != Some(&want) || !reconciled.took_effect() {
+            return Err(steps.fail(format_args!("{email} does not show its outcome")));
+        }
+    }
+
+    steps.begin("walk the contact list for this run's period, page by page");
+    let period_end = UtcDateTime::from_system_time(SystemTime::now() + Duration::from_secs(1));
+    let pages = ContactPages::new(ContactListQuery::new(period_start, period_end).per_page(1));
+    let listed: Vec<_> = async_client.contacts(pages).collect().await;
+    let mut emails = Vec::new();
+    for contact in listed {
+        let contact = contact.map_err(|e| steps.fail(error_chain(&e)))?;
+        emails.push(contact.email.unwrap_or_default());
+    }
+    say(format_args!(
+        "{} contacts, one page each: {}",
+        emails.len(),
+        emails.join(", ")
+    ));
+    if emails != [approved_email, rejected_email] {
+        return Err(steps.fail("the contact list does not match the contacts created"));
+    }
+
     let _ = stop_tx.send(());
     let _ = listener_task.await;
     mock.shutdown();
     println!(
-        "\ndemo passed in {} ms: pending then approved via async, pending then rejected via blocking",
+        "\ndemo passed in {} ms: contacts created, tokens from Sumsub, pending then approved via async, pending then rejected via blocking, read back and listed",
         steps.started.elapsed().as_millis()
     );
     Ok(crate::exit::OK)

@@ -3,7 +3,9 @@
 
 #![forbid(unsafe_code)]
 
+mod api;
 mod args;
+mod contact_cmd;
 mod demo;
 mod events;
 mod exit;
@@ -13,6 +15,7 @@ mod listen;
 mod mock_cmd;
 mod printer;
 mod secrets;
+mod share_token_cmd;
 mod submit;
 
 use std::process::ExitCode;
@@ -34,6 +37,8 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Events(args) => events::run_events(args),
         Command::Status(args) => events::run_status(args),
+        Command::Contact(command) => contact_cmd::run(command),
+        Command::ShareToken(args) => share_token_cmd::run(args),
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };

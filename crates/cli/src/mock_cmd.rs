@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use clever_kyc_mock::{DeliverySchedule, Fault, MockConfig, MockServer};
+use clever_kyc_core::{SumsubAppToken, SumsubSecretKey};
+use clever_kyc_mock::{DeliverySchedule, Fault, ListTotals, MockConfig, MockServer};
 
-use crate::args::MockArgs;
+use crate::args::{ListTotalsArg, MockArgs};
 use crate::exit::Failure;
 use crate::secrets::credentials;
 
@@ -19,6 +20,21 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         )));
     }
     config.token_ttl = Duration::from_secs(args.token_ttl);
+    config.list_totals = match args.list_totals {
+        ListTotalsArg::TotalPage => ListTotals::TotalPage,
+        ListTotalsArg::Total => ListTotals::Total,
+        ListTotalsArg::Both => ListTotals::Both,
+        ListTotalsArg::Neither => ListTotals::Neither,
+    };
+    // Sumsub credentials the simulator checks signatures with: the environment's, or its own.
+    if let Ok(token) = std::env::var("SUMSUB_APP_TOKEN") {
+        config.sumsub_app_token = SumsubAppToken::new(token)
+            .map_err(|e| Failure::usage(format!("SUMSUB_APP_TOKEN: {e}")))?;
+    }
+    if let Ok(secret) = std::env::var("SUMSUB_SECRET_KEY") {
+        config.sumsub_secret_key = SumsubSecretKey::new(secret)
+            .map_err(|e| Failure::usage(format!("SUMSUB_SECRET_KEY: {e}")))?;
+    }
     config.limits = crate::listen::server_limits(&args.server);
     config.delivery = DeliverySchedule {
         first_delay: Duration::from_millis(args.first_delay_ms),

@@ -3,13 +3,13 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthorizationValue, BaseUrl, CallError, Credentials, Email, Environment, KycSubmission,
-    ResponseError, Submitted, TransportSettings, error_chain,
+    AuthorizationValue, CallError, Credentials, Email, Environment, KycBaseline, KycSubmission,
+    Reconciliation, ResponseError, Submitted, TransportSettings, error_chain,
 };
 use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;
 
-use crate::args::{EnvName, SubmitArgs};
+use crate::args::SubmitArgs;
 use crate::exit::{self, Failure};
 use crate::listen::open_store;
 use crate::secrets::{credentials, read_secret_file};
@@ -37,6 +37,10 @@ pub(crate) struct Report {
     pub(crate) transport: &'static str,
     /// The submission callbacks will be traced to, when registered in a store.
     pub(crate) submission_id: Option<String>,
+    /// With `--reconcile`, after an unknown outcome: `took_effect` (the token is spent),
+    /// `no_change` (not so far), `no_such_contact`, `undetermined` or `unreadable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reconciled: Option<&'static str>,
 }
 
 impl Report {
@@ -57,6 +61,7 @@ impl Report {
                     may_have_been_processed: true,
                     transport,
                     submission_id: None,
+                    reconciled: None,
                 },
                 exit::OK,
             ),
@@ -75,6 +80,7 @@ impl Report {
                         may_have_been_processed: e.may_have_been_processed(),
                         transport,
                         submission_id: None,
+                        reconciled: None,
                     },
                     if rejected {
                         exit::REJECTED
@@ -109,10 +115,17 @@ impl Report {
                     "{outcome}: {}",
                     self.error.as_deref().unwrap_or("unknown error")
                 );
-                if outcome == "failed" && self.may_have_been_processed {
-                    println!(
-                        "note: the token may have been spent; check the contact's KYC status before asking for a new one"
-                    );
+                match self.reconciled {
+                    Some("took_effect") => println!(
+                        "reconciled: the contact shows a new KYC instance, so the submission took effect and the token is spent"
+                    ),
+                    Some(other) => println!(
+                        "reconciled: {other}; the submission has not shown on the contact, so check again before asking for a new token"
+                    ),
+                    None if outcome == "failed" && self.may_have_been_processed => println!(
+                        "note: the token may have been spent; check the contact's KYC status (or pass --reconcile) before asking for a new one"
+                    ),
+                    None => {}
                 }
             }
         }
@@ -131,15 +144,7 @@ fn is_rejection(error: &ResponseError) -> bool {
 /// Validates everything (exit 2 on any problem), then submits.
 pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
     let credentials = credentials(&args.credentials)?;
-    let environment = match &args.base_url {
-        Some(url) => Environment::Custom(
-            BaseUrl::parse(url).map_err(|e| Failure::usage(format!("--base-url: {e}")))?,
-        ),
-        None => match args.environment {
-            EnvName::Sandbox => Environment::Sandbox,
-            EnvName::Production => Environment::Production,
-        },
-    };
+    let environment = crate::api::environment(args.environment, args.base_url.as_deref())?;
     let mut builder = KycSubmission::builder()
         .email(args.email.clone())
         .token(args.token.clone());
@@ -220,10 +225,31 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         }
         _ => None,
     };
-    let settings = TransportSettings {
-        connect_timeout: Duration::from_secs(args.timeout.clamp(1, 10)),
-        request_timeout: Duration::from_secs(args.timeout.max(1)),
-        ..TransportSettings::default()
+    let settings = crate::api::settings(args.timeout);
+    // Reconciling needs the contact as it was before the token could have been spent.
+    let baseline_client = if args.reconcile {
+        Some(
+            clever_kyc_blocking::Client::builder(environment.clone(), credentials.clone())
+                .transport_settings(settings)
+                .build()
+                .map_err(|e| Failure::usage(error_chain(&e)))?,
+        )
+    } else {
+        None
+    };
+    let baseline = match &baseline_client {
+        Some(client) => Some(KycBaseline::of(
+            client
+                .contact_details(submission.email())
+                .map_err(|e| {
+                    Failure::failed(format!(
+                        "could not read the contact before submitting: {}; nothing was sent",
+                        error_chain(&e)
+                    ))
+                })?
+                .as_ref(),
+        )),
+        None => None,
     };
     let (outcome, transport) = if args.blocking {
         (
@@ -253,6 +279,17 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         } else {
             report.submission_id = Some(issued.submission_id.to_string());
         }
+    }
+    if let (Some(client), Some(baseline), Err(error)) = (&baseline_client, &baseline, &outcome)
+        && error.may_have_been_processed()
+    {
+        report.reconciled = Some(match client.reconcile(submission.email(), baseline) {
+            Ok(Reconciliation::TookEffect { .. }) => "took_effect",
+            Ok(Reconciliation::NoSuchContact) => "no_such_contact",
+            Ok(Reconciliation::NoChange { .. }) => "no_change",
+            Ok(_) => "undetermined",
+            Err(_) => "unreadable",
+        });
     }
     report.print(args.json);
     Ok(status)

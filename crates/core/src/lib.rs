@@ -156,8 +156,8 @@ pub use secret::{
 pub use settings::TransportSettings;
 pub use snippet::{BodySnippet, MAX_SNIPPET_BYTES};
 pub use submission::{
-    KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken, TokenError, ValidationError,
-    WebhookNotification,
+    AuthorizationInput, KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken,
+    TokenError, ValidationError, WebhookNotification,
 };
 pub use sumsub::{
     GenerateShareToken, IssuedShareToken, MAX_SHARE_TOKEN_TTL, SUMSUB_APP_TOKEN_HEADER,

@@ -165,13 +165,60 @@ impl KycSubmission {
     }
 }
 
-/// Collects raw strings for a [`KycSubmission`]; nothing is checked until [`build`](Self::build).
+/// A callback `Authorization` value handed to the builder: an [`AuthorizationValue`] already
+/// checked (pass the secret type on, never its exposed text), or text checked at `build`.
+#[derive(Clone)]
+pub enum AuthorizationInput {
+    /// Text to check.
+    Text(String),
+    /// A checked value.
+    Value(AuthorizationValue),
+}
+
+impl fmt::Debug for AuthorizationInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthorizationInput(<redacted>)")
+    }
+}
+
+impl From<&str> for AuthorizationInput {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<String> for AuthorizationInput {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<AuthorizationValue> for AuthorizationInput {
+    fn from(value: AuthorizationValue) -> Self {
+        Self::Value(value)
+    }
+}
+
+impl From<&AuthorizationValue> for AuthorizationInput {
+    fn from(value: &AuthorizationValue) -> Self {
+        Self::Value(value.clone())
+    }
+}
+
+/// A share token handed to the builder: one Sumsub issued ([`ShareToken`]), or text.
+#[derive(Clone)]
+enum TokenInput {
+    Text(String),
+    Value(ShareToken),
+}
+
+/// Collects the fields of a [`KycSubmission`]; nothing is checked until [`build`](Self::build).
 #[derive(Default, Clone)]
 pub struct KycSubmissionBuilder {
     email: Option<String>,
-    token: Option<String>,
+    token: Option<TokenInput>,
     endpoint_url: Option<String>,
-    authorization: Option<String>,
+    authorization: Option<AuthorizationInput>,
 }
 
 impl fmt::Debug for KycSubmissionBuilder {
@@ -195,17 +242,24 @@ impl KycSubmissionBuilder {
         self
     }
 
-    /// The Sumsub share token.
+    /// The Sumsub share token, as text.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(TokenInput::Text(token.into()));
         self
     }
 
-    /// The callback URL and its `Authorization` value together.
+    /// The Sumsub share token as Sumsub issued it (`IssuedShareToken::token`).
+    pub fn share_token(mut self, token: ShareToken) -> Self {
+        self.token = Some(TokenInput::Value(token));
+        self
+    }
+
+    /// The callback URL and its `Authorization` value together; the value may be an
+    /// [`AuthorizationValue`] (e.g. one a receiving store issued) or text.
     pub fn webhook(
         self,
         endpoint_url: impl Into<String>,
-        authorization: impl Into<String>,
+        authorization: impl Into<AuthorizationInput>,
     ) -> Self {
         self.webhook_url(endpoint_url)
             .webhook_authorization(authorization)
@@ -218,7 +272,7 @@ impl KycSubmissionBuilder {
     }
 
     /// The callback `Authorization` value alone (a URL is then required too).
-    pub fn webhook_authorization(mut self, authorization: impl Into<String>) -> Self {
+    pub fn webhook_authorization(mut self, authorization: impl Into<AuthorizationInput>) -> Self {
         self.authorization = Some(authorization.into());
         self
     }
@@ -230,15 +284,20 @@ impl KycSubmissionBuilder {
     pub fn build(self) -> Result<KycSubmission, ValidationError> {
         let email = self.email.ok_or(ValidationError::MissingEmail)?;
         let email = Email::parse(&email).map_err(ValidationError::Email)?;
-        let token = self.token.ok_or(ValidationError::MissingToken)?;
-        let token = ShareToken::new(token).map_err(ValidationError::Token)?;
+        let token = match self.token.ok_or(ValidationError::MissingToken)? {
+            TokenInput::Text(text) => ShareToken::new(text).map_err(ValidationError::Token)?,
+            TokenInput::Value(token) => token,
+        };
         let webhook = match (self.endpoint_url, self.authorization) {
             (None, None) => None,
             (Some(_), None) => return Err(ValidationError::MissingAuthorizationHeader),
             (None, Some(_)) => return Err(ValidationError::MissingEndpointUrl),
             (Some(url), Some(auth)) => {
-                let auth =
-                    AuthorizationValue::new(auth).map_err(ValidationError::AuthorizationHeader)?;
+                let auth = match auth {
+                    AuthorizationInput::Text(text) => AuthorizationValue::new(text)
+                        .map_err(ValidationError::AuthorizationHeader)?,
+                    AuthorizationInput::Value(value) => value,
+                };
                 Some(WebhookNotification::new(&url, auth)?)
             }
         };

@@ -1,6 +1,7 @@
 //! The real `clever-kyc` binary against the simulator.
 
 mod durability;
+mod flow;
 mod hostile;
 mod hostile_clients;
 mod listen;

@@ -1,0 +1,146 @@
+//! `clever-kyc contact create|show|list`.
+
+use clever_kyc_core::{
+    ContactListQuery, ContactPages, ContactType, Email, Gender, NewContact, UtcDateTime,
+};
+
+use crate::api::{call_failure, client};
+use crate::args::{ContactCommand, ContactCreateArgs, ContactListArgs, ContactShowArgs};
+use crate::exit::{self, Failure};
+
+pub(crate) fn run(command: ContactCommand) -> Result<u8, Failure> {
+    match command {
+        ContactCommand::Create(args) => create(*args),
+        ContactCommand::Show(args) => show(args),
+        ContactCommand::List(args) => list(args),
+    }
+}
+
+fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
+    let contact_type = match args.contact_type.as_str() {
+        "individual" => ContactType::Individual,
+        "organization" => ContactType::Organization,
+        other => {
+            return Err(Failure::usage(format!(
+                "--type {other}: use individual or organization; nothing was sent"
+            )));
+        }
+    };
+    let mut builder = NewContact::builder()
+        .email(args.email)
+        .name(args.first_name, args.last_name)
+        .contact_type(contact_type);
+    if let Some(gender) = args.gender {
+        builder = builder.gender(match gender.as_str() {
+            "male" => Gender::Male,
+            "female" => Gender::Female,
+            other => {
+                return Err(Failure::usage(format!(
+                    "--gender {other}: use male or female; nothing was sent"
+                )));
+            }
+        });
+    }
+    for (value, set) in [
+        (args.dob, NewContactField::Dob),
+        (args.reg_no, NewContactField::RegNo),
+        (args.phone, NewContactField::Phone),
+        (args.street, NewContactField::Street),
+        (args.city, NewContactField::City),
+        (args.postal_code, NewContactField::PostalCode),
+        (args.state, NewContactField::State),
+        (args.country, NewContactField::Country),
+    ] {
+        if let Some(value) = value {
+            builder = set.apply(builder, value);
+        }
+    }
+    let contact = builder
+        .build()
+        .map_err(|e| Failure::usage(format!("{e}; nothing was sent")))?;
+    let created = client(&args.api)?
+        .create_contact(&contact)
+        .map_err(|e| call_failure(&e))?;
+    println!(
+        "{}",
+        serde_json::json!({"created": created.email.as_deref().unwrap_or(contact.email().as_str())})
+    );
+    Ok(exit::OK)
+}
+
+/// The optional text fields of Create Contact, so the flags map onto the builder in one loop.
+enum NewContactField {
+    Dob,
+    RegNo,
+    Phone,
+    Street,
+    City,
+    PostalCode,
+    State,
+    Country,
+}
+
+impl NewContactField {
+    fn apply(
+        self,
+        builder: clever_kyc_core::NewContactBuilder,
+        value: String,
+    ) -> clever_kyc_core::NewContactBuilder {
+        match self {
+            Self::Dob => builder.dob(value),
+            Self::RegNo => builder.reg_no(value),
+            Self::Phone => builder.phone(value),
+            Self::Street => builder.street(value),
+            Self::City => builder.city(value),
+            Self::PostalCode => builder.postal_code(value),
+            Self::State => builder.state(value),
+            Self::Country => builder.country(value),
+        }
+    }
+}
+
+fn show(args: ContactShowArgs) -> Result<u8, Failure> {
+    let email = Email::parse(&args.email)
+        .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
+    match client(&args.api)?
+        .contact_details(&email)
+        .map_err(|e| call_failure(&e))?
+    {
+        Some(contact) => {
+            println!("{}", to_json(&contact)?);
+            Ok(exit::OK)
+        }
+        None => Err(Failure {
+            status: exit::REJECTED,
+            message: format!("no contact {}", email.as_str()),
+        }),
+    }
+}
+
+fn list(args: ContactListArgs) -> Result<u8, Failure> {
+    let bound = |flag: &str, text: &str| {
+        text.parse::<UtcDateTime>()
+            .map_err(|e| Failure::usage(format!("--{flag} {text}: {e}")))
+    };
+    let query = ContactListQuery::new(bound("from", &args.from)?, bound("to", &args.to)?)
+        .per_page(args.per_page);
+    let pages = ContactPages::new(query).with_max_pages(args.max_pages);
+    let client = client(&args.api)?;
+    for contact in client.contacts(pages) {
+        match contact {
+            Ok(contact) => println!("{}", to_json(&contact)?),
+            Err(clever_kyc_core::ContactListError::Call(e)) => return Err(call_failure(&e)),
+            Err(e) => {
+                return Err(Failure {
+                    status: exit::TRANSPORT,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn to_json(contact: &clever_kyc_core::Contact) -> Result<String, Failure> {
+    serde_json::to_string(contact).map_err(|e| Failure::failed(format!("could not print: {e}")))
+}
