@@ -34,6 +34,9 @@ pub(crate) enum Command {
     /// Ask Sumsub for a share token for an applicant (signed with the app's secret key) and
     /// print it on standard output only: it is single use, for one `submit --token`.
     ShareToken(ShareTokenArgs),
+    /// Print the OpenAPI 3.1 document (JSON) of every operation this SDK models and the
+    /// callback; with --sumsub, Sumsub's share-token operation instead.
+    Openapi(OpenapiArgs),
     /// Run the Hello Clever simulator (with Sumsub's share-token endpoint).
     Mock(MockArgs),
     /// Run the end-to-end demo on the embedded simulator (no network needed).
@@ -365,6 +368,13 @@ pub(crate) struct MockArgs {
     pub(crate) fault_times: Option<u32>,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OpenapiArgs {
+    /// Sumsub's share-token document instead of Hello Clever's.
+    #[arg(long)]
+    pub(crate) sumsub: bool,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,17 @@ fn main() -> ExitCode {
         Command::Status(args) => events::run_status(args),
         Command::Contact(command) => contact_cmd::run(command),
         Command::ShareToken(args) => share_token_cmd::run(args),
+        Command::Openapi(args) => {
+            print!(
+                "{}",
+                if args.sumsub {
+                    clever_kyc_mock::SUMSUB_OPENAPI
+                } else {
+                    clever_kyc_mock::HELLO_CLEVER_OPENAPI
+                }
+            );
+            Ok(exit::OK)
+        }
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };

@@ -59,6 +59,7 @@ mod control;
 mod delivery;
 mod fault;
 mod history;
+mod openapi;
 mod records;
 mod server;
 mod store;
@@ -75,6 +76,7 @@ pub use fault::{
     MAX_RETRY_AFTER_SECS,
 };
 pub use history::{HISTORY_CAPACITY, MAX_RECORDED_TEXT};
+pub use openapi::{HELLO_CLEVER_OPENAPI, SUMSUB_OPENAPI};
 pub use records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
 pub use server::{BlockingMockServer, MockError, MockServer};
 pub use tokens::{MAX_TOKEN_TTL, TokenOutcome};

@@ -148,6 +148,8 @@ impl MockServer {
                 SUMSUB_SHARE_TOKEN_PATH,
                 post(crate::sumsub_api::share_token),
             )
+            .route("/__mock/openapi.json", get(crate::openapi::hello_clever))
+            .route("/__mock/sumsub-openapi.json", get(crate::openapi::sumsub))
             .route("/__mock/requests", get(crate::control::requests))
             .route("/__mock/submissions", get(crate::control::submissions))
             .route("/__mock/deliveries", get(crate::control::deliveries))

@@ -170,3 +170,22 @@ fn bad_input_and_refusals_have_their_exit_statuses() {
         "{err}"
     );
 }
+
+#[test]
+fn openapi_prints_both_documents() {
+    for (args, title) in [
+        (vec!["openapi"], "Hello Clever"),
+        (vec!["openapi", "--sumsub"], "Sumsub"),
+    ] {
+        let (code, out, err) = run(clever_kyc().args(&args));
+        assert_eq!(code, 0, "{err}");
+        let document: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(document["openapi"], "3.1.0");
+        assert!(
+            document["info"]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with(title)
+        );
+    }
+}

@@ -5,6 +5,7 @@ mod callbacks;
 mod contacts;
 mod endpoint;
 mod hostile_control;
+mod openapi;
 
 use std::time::Duration;
 
