@@ -236,11 +236,12 @@ impl<O: Operation> Call<O> {
     }
 
     /// The request for the next attempt, built at `now`.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     pub fn start_attempt(&mut self, now: Now) -> HttpRequest {
         self.attempts += 1;
         self.started.get_or_insert(now.monotonic);
         let request = self.operation.request(now.wall);
-        tracing::debug!(
+        log!(debug,
             operation = O::NAME,
             attempt = self.attempts,
             method = %request.method(),
@@ -258,6 +259,8 @@ impl<O: Operation> Call<O> {
     /// Takes the result of the attempt just made and decides the next step.
     ///
     /// `now` is read after the attempt; `jitter` is a random number in `[0, 1)`.
+    // Some values exist only for the log lines, which the `tracing` feature may leave out.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     pub fn finish_attempt<B: AsRef<[u8]>>(
         &mut self,
         result: Result<Response<B>, TransportError>,
@@ -273,7 +276,8 @@ impl<O: Operation> Call<O> {
                 let status = response.status().as_u16();
                 match self.operation.parse(&response) {
                     Ok(value) => {
-                        tracing::info!(
+                        log!(
+                            info,
                             operation = O::NAME,
                             attempt = self.attempts,
                             status,
@@ -286,14 +290,14 @@ impl<O: Operation> Call<O> {
                         }));
                     }
                     Err(error) => {
-                        tracing::warn!(operation = O::NAME, attempt = self.attempts, status, elapsed_ms, error = %error, "refused");
+                        log!(warn, operation = O::NAME, attempt = self.attempts, status, elapsed_ms, error = %error, "refused");
                         let class = RetryClass::of_response_error(&error, now.wall);
                         (CallFailure::Response(error), class)
                     }
                 }
             }
             Err(error) => {
-                tracing::warn!(operation = O::NAME, attempt = self.attempts, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
+                log!(warn, operation = O::NAME, attempt = self.attempts, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
                 let class = RetryClass::of_transport_error(&error);
                 (CallFailure::Transport(error), class)
             }
@@ -303,7 +307,8 @@ impl<O: Operation> Call<O> {
             .decide_for(O::SAFETY, class, self.attempts, elapsed, jitter)
         {
             RetryAction::RetryIn(delay) => {
-                tracing::info!(
+                log!(
+                    info,
                     operation = O::NAME,
                     attempt = self.attempts,
                     delay_ms = delay.as_millis() as u64,
@@ -313,7 +318,8 @@ impl<O: Operation> Call<O> {
             }
             RetryAction::Stop => Step::Done(Err(self.error(failure, None))),
             RetryAction::GiveUp(reason) => {
-                tracing::warn!(
+                log!(
+                    warn,
                     operation = O::NAME,
                     attempt = self.attempts,
                     ?reason,

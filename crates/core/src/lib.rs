@@ -79,7 +79,9 @@
 //!
 //! # Feature flags
 //!
-//! None: the core has no optional parts.
+//! - `tracing` (default): attempts, retries and outcomes are logged through `tracing` (never
+//!   a header value or a body). Without it, the core's dependency tree is serde, serde_json,
+//!   http, thiserror and serde_path_to_error, and their own.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -87,6 +89,15 @@
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+
+/// Forwards to `tracing` at `$level` when the `tracing` feature is on (the default); without
+/// it, nothing is logged and nothing of `tracing` is compiled in.
+macro_rules! log {
+    ($level:ident, $($arg:tt)*) => {
+        #[cfg(feature = "tracing")]
+        tracing::$level!($($arg)*);
+    };
+}
 
 mod builder;
 mod call;
@@ -103,6 +114,7 @@ mod response;
 mod retry;
 mod secret;
 mod settings;
+mod sha256;
 mod snippet;
 mod submission;
 mod sumsub;

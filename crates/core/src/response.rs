@@ -35,7 +35,7 @@ impl RetryAfter {
             let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
             return Some(Self::Delay(Duration::from_secs(seconds)));
         }
-        httpdate::parse_http_date(value).ok().map(Self::At)
+        crate::utc::parse_http_date(value).map(Self::At)
     }
 
     /// How long to wait from `now` (the caller's clock: this crate reads none).
@@ -51,7 +51,7 @@ impl fmt::Display for RetryAfter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Delay(d) => write!(f, "{}s", d.as_secs()),
-            Self::At(at) => f.write_str(&httpdate::fmt_http_date(*at)),
+            Self::At(at) => f.write_str(&crate::utc::fmt_http_date(*at)),
         }
     }
 }
@@ -609,7 +609,7 @@ mod tests {
             .unwrap_err()
             .retry_after()
             .unwrap();
-        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:27:50 GMT").unwrap();
+        let now = crate::utc::parse_http_date("Wed, 21 Oct 2015 07:27:50 GMT").unwrap();
         assert_eq!(after.delay_from(now), Duration::from_secs(10));
         assert_eq!(
             after.delay_from(now + Duration::from_secs(60)),

@@ -155,6 +155,94 @@ fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
     era * 146_097 + doe - 719_468
 }
 
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `time` as an IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110, 5.6.7).
+pub(crate) fn fmt_http_date(time: SystemTime) -> String {
+    let t = UtcDateTime::from_system_time(time);
+    let days = t.secs / 86_400;
+    let (y, m, d) = t.date();
+    let rem = t.secs % 86_400;
+    // 1970-01-01 was a Thursday.
+    let weekday = WEEKDAYS[((days + 3) % 7) as usize];
+    format!(
+        "{weekday}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Reads an HTTP date in any of the three forms RFC 9110 (5.6.7) obliges a recipient to
+/// accept: IMF-fixdate, RFC 850 (two-digit years, taken as 19xx/20xx by the 50-year rule)
+/// and asctime. The weekday is checked for form, not for agreement with the date.
+pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let (day, month, year, time) = if let Some((weekday, rest)) = text.split_once(", ") {
+        if WEEKDAYS.contains(&weekday) {
+            // IMF-fixdate: "06 Nov 1994 08:49:37 GMT"
+            let parts: Vec<&str> = rest.split(' ').collect();
+            let [day, month, year, time, "GMT"] = parts[..] else {
+                return None;
+            };
+            (day, month, year.to_owned(), time)
+        } else if LONG_WEEKDAYS.contains(&weekday) {
+            // RFC 850: "06-Nov-94 08:49:37 GMT"
+            let (date, rest) = rest.split_once(' ')?;
+            let (time, zone) = rest.split_once(' ')?;
+            if zone != "GMT" {
+                return None;
+            }
+            let mut fields = date.split('-');
+            let (day, month, year) = (fields.next()?, fields.next()?, fields.next()?);
+            if fields.next().is_some() || year.len() != 2 {
+                return None;
+            }
+            let yy: u64 = year.parse().ok()?;
+            (
+                day,
+                month,
+                format!("{}", if yy < 70 { 2000 + yy } else { 1900 + yy }),
+                time,
+            )
+        } else {
+            return None;
+        }
+    } else {
+        // asctime: "Sun Nov  6 08:49:37 1994"
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let [weekday, month, day, time, year] = parts[..] else {
+            return None;
+        };
+        if !WEEKDAYS.contains(&weekday) || day.is_empty() || day.len() > 2 {
+            return None;
+        }
+        (day, month, year.to_owned(), time)
+    };
+    let month = MONTHS.iter().position(|&m| m == month)? + 1;
+    let day: u64 = day.parse().ok()?;
+    if year.len() != 4 || !(1..=31).contains(&day) {
+        return None;
+    }
+    format!("{year}-{month:02}-{day:02}T{time}")
+        .parse::<UtcDateTime>()
+        .ok()
+        .map(UtcDateTime::to_system_time)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,11 +261,41 @@ mod tests {
         assert!(!is_calendar_date("1991-13-24"));
     }
 
+    #[test]
+    fn the_three_http_date_forms() {
+        let expected = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        for text in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_http_date(text), Some(expected), "{text}");
+        }
+        assert_eq!(fmt_http_date(expected), "Sun, 06 Nov 1994 08:49:37 GMT");
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+            "Funday, 06-Nov-94 08:49:37 GMT",
+            "soon",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
     proptest! {
         #[test]
         fn text_round_trips(secs in 0u64..=MAX_SECS) {
             let t = UtcDateTime { secs };
             prop_assert_eq!(t.to_string().parse::<UtcDateTime>(), Ok(t));
+            let time = t.to_system_time();
+            prop_assert_eq!(parse_http_date(&fmt_http_date(time)), Some(time));
+        }
+
+        #[test]
+        fn http_dates_never_panic(text in "\\PC{0,40}") {
+            let _ = parse_http_date(&text);
         }
     }
 }

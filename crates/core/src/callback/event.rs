@@ -1,7 +1,6 @@
 //! The `KYCStatusChanged` callback body: the contact record, read tolerantly.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::callback::identity::SubmissionId;
 use crate::lenient::{open_enum, opt_string, opt_word};
@@ -228,7 +227,7 @@ impl IdempotencyKey {
     /// The key of an event whose [`canonical_json`](KycStatusChanged::canonical_json) is
     /// `json`.
     pub fn of_canonical_json(json: &str) -> Self {
-        Self(Sha256::digest(json.as_bytes()).into())
+        Self(crate::sha256::sha256(json.as_bytes()))
     }
 
     /// The key of an event with canonical JSON `json` received for `submission`: the same
@@ -239,12 +238,12 @@ impl IdempotencyKey {
             None => Self::of_canonical_json(json),
             Some(id) => {
                 // Ids have no newline, so "submission:<id>\n<json>" is unambiguous.
-                let mut hasher = Sha256::new();
+                let mut hasher = crate::sha256::Sha256::new();
                 hasher.update(b"submission:");
                 hasher.update(id.as_str().as_bytes());
                 hasher.update(b"\n");
                 hasher.update(json.as_bytes());
-                Self(hasher.finalize().into())
+                Self(hasher.finalize())
             }
         }
     }

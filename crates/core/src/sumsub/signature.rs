@@ -2,9 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
 use http::{HeaderName, Method, Request};
-use sha2::Sha256;
 
 use crate::secret::{SumsubAppToken, SumsubSecretKey, secrets_match};
 
@@ -45,16 +43,15 @@ fn mac(
     path_and_query: &str,
     body: &[u8],
 ) -> [u8; 32] {
-    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return [0; 32],
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(method.as_str().to_ascii_uppercase().as_bytes());
-    mac.update(path_and_query.as_bytes());
-    mac.update(body);
-    mac.finalize().into_bytes().into()
+    crate::sha256::hmac_sha256(
+        secret.expose_secret().as_bytes(),
+        &[
+            timestamp.to_string().as_bytes(),
+            method.as_str().to_ascii_uppercase().as_bytes(),
+            path_and_query.as_bytes(),
+            body,
+        ],
+    )
 }
 
 /// Unix seconds of `now`; 0 before 1970.
@@ -163,30 +160,23 @@ pub fn verify_sumsub_request<B: AsRef<[u8]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// RFC 4231 test case 2, through the same HMAC the signature uses.
-    #[test]
-    fn the_mac_is_hmac_sha256() {
-        let key = SumsubSecretKey::new("Jefe").unwrap();
-        let sig = sumsub_signature(&key, 0, &Method::GET, "", b"");
-        let mut direct = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
-        direct.update(b"0GET");
-        assert_eq!(sig, crate::hex::encode(&direct.finalize().into_bytes()));
-
-        let mut rfc = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
-        rfc.update(b"what do ya want for nothing?");
-        assert_eq!(
-            crate::hex::encode(&rfc.finalize().into_bytes()),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
+    use crate::sha256::hmac_sha256;
 
     #[test]
     fn the_signed_bytes_are_ts_method_path_body_without_separators() {
         let key = SumsubSecretKey::new("k").unwrap();
         let a = sumsub_signature(&key, 1, &Method::POST, "/p?q=1", b"{}");
-        let mut direct = Hmac::<Sha256>::new_from_slice(b"k").unwrap();
-        direct.update(b"1POST/p?q=1{}");
-        assert_eq!(a, crate::hex::encode(&direct.finalize().into_bytes()));
+        assert_eq!(
+            a,
+            crate::hex::encode(&hmac_sha256(b"k", &[b"1POST/p?q=1{}"]))
+        );
+        let lower = sumsub_signature(
+            &key,
+            1,
+            &Method::from_bytes(b"post").unwrap(),
+            "/p?q=1",
+            b"{}",
+        );
+        assert_eq!(a, lower, "the method is signed upper-case");
     }
 }
