@@ -5,6 +5,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The README's examples use core, both transports and the receive crate: they are compiled
+// here, in the one crate that is never published and depends on all of them.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod alloc_counter;
 pub mod baseline;
 pub mod fixtures;

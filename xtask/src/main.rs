@@ -4,6 +4,7 @@
 //! - `fuzz-seeds`: writes each fuzz target's seed corpus from `crates/core/fixtures`.
 //! - `fuzz [--seconds N] [target...]`: seeds, then runs each target (nightly + cargo-fuzz).
 //! - `bench [--quick]`: runs the benchmarks and writes BENCHMARKS.md.
+//! - `package-check`: packages every published crate and runs its tests from the archive.
 
 #![forbid(unsafe_code)]
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod package;
 
 const FUZZ_TARGETS: &[&str] = &["parse_response", "parse_callback", "verify_authorization"];
 
@@ -21,8 +23,9 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("fuzz-seeds") => fuzz_seeds().map(|_| ()),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("package-check") => package::check(),
         Some("bench") => bench::run(&root(), args[1..].iter().any(|a| a == "--quick")),
-        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick]>".into()),
+        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick] | package-check>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -357,7 +357,7 @@ pub(crate) struct MockArgs {
     #[arg(long, value_name = "SECS", default_value_t = 1200)]
     pub(crate) token_ttl: u64,
     /// A fault for every submit request, as JSON, e.g. '{"kind":"rate_limited","retry_after_secs":2}'.
-    #[arg(long, value_name = "JSON")]
+    #[arg(long, value_name = "JSON", long_help = clever_kyc_mock::FAULT_KINDS)]
     pub(crate) fault: Option<String>,
     /// The totals the contact list sends: total_page (the schema), total (the example),
     /// both or neither.

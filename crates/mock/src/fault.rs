@@ -9,7 +9,33 @@ use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 
+/// Every fault kind with an example, as `--fault` and `POST /__mock/faults` take it: one
+/// text for the rustdoc, `clever-kyc mock --help` and the README.
+macro_rules! fault_kinds {
+    () => {
+        "Fault kinds, as --fault and POST /__mock/faults take them (faults apply to the submit endpoint):
+  {\"kind\":\"latency\",\"millis\":1500}                                             wait, then answer normally
+  {\"kind\":\"stall\"}                                                             process, then never answer (until the stall time, 300 s)
+  {\"kind\":\"rate_limited\",\"retry_after_secs\":2}                                 429 with Retry-After (omit it for none); not processed
+  {\"kind\":\"internal_error\"}                                                    500 with a JSON error; not processed
+  {\"kind\":\"bad_gateway_html\"}                                                  502 with a proxy's HTML page; not processed
+  {\"kind\":\"service_unavailable\",\"retry_after_secs\":5}                          503, Retry-After optional; not processed
+  {\"kind\":\"drop_connection\"}                                                   process, then cut the response mid-way
+  {\"kind\":\"redirect\",\"location\":\"https://elsewhere.example/\"}                  302; not processed
+  {\"kind\":\"temporary_redirect\",\"location\":\"https://elsewhere.example/\"}        307; not processed
+  {\"kind\":\"respond\",\"status\":418,\"body\":\"teapot\",\"content_type\":\"text/plain\"}  a canned answer; not processed
+  {\"kind\":\"oversized_body\",\"bytes\":5242880}                                    200 streaming that many bytes; not processed"
+    };
+}
+
+/// [`fault_kinds!`] as a constant, for `--help`.
+pub const FAULT_KINDS: &str = fault_kinds!();
+
 /// One injected fault. Serialized as `{"kind": "...", ...}` for the control endpoint.
+///
+/// ```text
+#[doc = fault_kinds!()]
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -258,4 +284,37 @@ fn dropped_mid_body() -> Response {
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(64u64));
     response
+}
+
+#[cfg(test)]
+mod kinds {
+    use super::*;
+
+    /// Every example in the list parses as the kind it names, and every kind is listed.
+    #[test]
+    fn the_list_names_every_kind_with_an_example_that_parses() {
+        let mut listed = Vec::new();
+        for line in FAULT_KINDS.lines().skip(1) {
+            let line = line.trim();
+            let end = line.rfind('}').expect("an example");
+            let fault: Fault =
+                serde_json::from_str(&line[..=end]).unwrap_or_else(|e| panic!("{line}: {e}"));
+            fault.validate().unwrap();
+            listed.push(fault.name());
+        }
+        let all = [
+            "latency",
+            "stall",
+            "rate_limited",
+            "internal_error",
+            "bad_gateway_html",
+            "service_unavailable",
+            "drop_connection",
+            "redirect",
+            "temporary_redirect",
+            "respond",
+            "oversized_body",
+        ];
+        assert_eq!(listed, all);
+    }
 }

@@ -79,11 +79,6 @@ pub mod testing;
 
 pub use clever_kyc_core::*;
 
-// The README's examples use core and this crate: they are compiled here, where both are.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
-
 #[cfg(feature = "axum")]
 pub use axum_route::{
     CallbackHandler, ReceiveLimits, callback_router, handle_receipt, receive_callback,

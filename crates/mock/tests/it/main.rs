@@ -9,7 +9,7 @@ mod openapi;
 
 use std::time::Duration;
 
-use clever_kyc_core::{Credentials, SUBMIT_PATH, TransportSettings};
+use clever_kyc_core::{Credentials, SUBMIT_PATH};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer};
 
 /// The app-id the test simulator accepts.
@@ -24,15 +24,26 @@ pub async fn start() -> MockServer {
     MockServer::start(config).await.unwrap()
 }
 
-/// An HTTP client with the SDK's safe settings.
+/// An HTTP client built here, apart from the SDK's transports: rustls on ring with the
+/// Mozilla roots, no redirects, no proxy, a 5 s timeout.
 pub fn http() -> reqwest::Client {
-    clever_kyc_async::safe_reqwest_builder(&TransportSettings {
-        request_timeout: Duration::from_secs(5),
-        ..TransportSettings::default()
-    })
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
     .unwrap()
-    .build()
-    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 /// POSTs `body` to the submit endpoint with the documented headers.

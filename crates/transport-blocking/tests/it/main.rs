@@ -50,3 +50,76 @@ fn a_rejected_token_reports_the_api_message() {
         Some("Token is invalid or expired")
     );
 }
+
+/// A caller's own agent, configured with no timeout, redirects followed and error statuses
+/// as errors, still gets the SDK's attempt timeout and reads the API's error bodies, as a
+/// caller's reqwest client does.
+#[test]
+fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
+    use std::time::{Duration, Instant};
+
+    use clever_kyc_blocking::{TransportErrorKind, TransportSettings};
+    use clever_kyc_mock::Fault;
+
+    let mock = mock();
+    let careless: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(true)
+        .max_redirects(10)
+        .build()
+        .into();
+    let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        .http_client(careless)
+        .transport_settings(TransportSettings {
+            request_timeout: Duration::from_millis(500),
+            ..TransportSettings::default()
+        })
+        .build()
+        .unwrap();
+    let submission = |token: &str| {
+        KycSubmission::builder()
+            .email("a@example.com")
+            .token(token)
+            .build()
+            .unwrap()
+    };
+
+    mock.inject_fault(Fault::Stall, 1);
+    let started = Instant::now();
+    let err = client.submit(&submission("approved-stalled")).unwrap_err();
+    assert_eq!(
+        err.transport_error().unwrap().kind(),
+        TransportErrorKind::Timeout
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The 422's body is read (status errors off) and the message kept.
+    let err = client.submit(&submission("expired-1")).unwrap_err();
+    assert!(err.is_submission_refused(), "{err}");
+    assert_eq!(
+        err.response_error().unwrap().message(),
+        Some("Token is invalid or expired")
+    );
+
+    // A redirect is reported, not followed (it would carry the secret-key).
+    mock.inject_fault(
+        Fault::Redirect {
+            location: format!("{}/elsewhere", mock.base_url()),
+        },
+        1,
+    );
+    let err = client
+        .submit(&submission("approved-redirected"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.response_error(),
+            Some(clever_kyc_blocking::ResponseError::Redirect { .. })
+        ),
+        "{err}"
+    );
+}
