@@ -66,7 +66,9 @@ pub(crate) fn check() -> Result<(), String> {
         .map_err(|e| format!("Cargo.lock: {e}"))?;
     run(cargo()
         .current_dir(&unpacked)
-        .env("CARGO_TARGET_DIR", target.join("package-check-target"))
+        // The workspace's own target directory: the registry crates built for its tests are
+        // reused, and only the unpacked crates themselves are compiled again.
+        .env("CARGO_TARGET_DIR", &target)
         .args(["test", "--workspace", "--offline"])
         .arg("--manifest-path")
         .arg(unpacked.join("Cargo.toml")))

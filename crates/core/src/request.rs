@@ -28,7 +28,7 @@ pub(crate) struct SubmitBody<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct WebhookBody<'a> {
-    pub(crate) endpoint_url: String,
+    pub(crate) endpoint_url: &'a str,
     pub(crate) authorization_header: &'a str,
 }
 
@@ -38,7 +38,7 @@ impl<'a> SubmitBody<'a> {
             email: submission.email().as_str(),
             token: submission.token().expose_secret(),
             webhook_notification: submission.webhook().map(|hook| WebhookBody {
-                endpoint_url: hook.endpoint_url().to_string(),
+                endpoint_url: hook.endpoint_url_str(),
                 authorization_header: hook.authorization().expose_secret(),
             }),
         }

@@ -82,6 +82,8 @@ pub enum TokenError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookNotification {
     endpoint_url: Uri,
+    /// The URL as it is sent, written once here rather than for every request.
+    endpoint_text: Box<str>,
     authorization: AuthorizationValue,
 }
 
@@ -98,6 +100,7 @@ impl WebhookNotification {
         let endpoint_url =
             parse_checked(endpoint_url, true).map_err(ValidationError::EndpointUrl)?;
         Ok(Self {
+            endpoint_text: endpoint_url.to_string().into_boxed_str(),
             endpoint_url,
             authorization,
         })
@@ -106,6 +109,11 @@ impl WebhookNotification {
     /// The callback URL.
     pub fn endpoint_url(&self) -> &Uri {
         &self.endpoint_url
+    }
+
+    /// The callback URL as it is sent in `webhook_notification.endpoint_url`.
+    pub fn endpoint_url_str(&self) -> &str {
+        &self.endpoint_text
     }
 
     /// The value echoed as `Authorization` on every callback.

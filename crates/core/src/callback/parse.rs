@@ -79,6 +79,22 @@ pub fn parse_kyc_status_changed_with_limit(
             limit: limit as u64,
         });
     }
+    // The fast path: an object, read straight from the bytes (serde_json checks the UTF-8 of
+    // what it reads). Anything else, and any failure, takes the diagnosing path below.
+    let starts_as_object = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .is_some_and(|&b| b == b'{');
+    if starts_as_object && let Ok(event) = serde_json::from_slice(body) {
+        return Ok(event);
+    }
+    diagnose(body)
+}
+
+/// Why `body` is not a callback record: invalid UTF-8, another JSON value, or the path where
+/// the record went wrong.
+#[cold]
+fn diagnose(body: &[u8]) -> Result<KycStatusChanged, CallbackParseError> {
     let text = std::str::from_utf8(body).map_err(|e| CallbackParseError::InvalidUtf8 {
         valid_up_to: e.valid_up_to(),
     })?;
