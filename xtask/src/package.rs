@@ -34,7 +34,8 @@ pub(crate) fn check() -> Result<(), String> {
         "--exclude",
         "clever-kyc-benches",
     ]))?;
-    let version = env!("CARGO_PKG_VERSION");
+    let version = workspace_version(&root)?;
+    let version = version.as_str();
     let unpacked = target.join("package-check");
     if unpacked.exists() {
         fs::remove_dir_all(&unpacked).map_err(|e| format!("{}: {e}", unpacked.display()))?;
@@ -72,6 +73,27 @@ pub(crate) fn check() -> Result<(), String> {
         .args(["test", "--workspace", "--offline"])
         .arg("--manifest-path")
         .arg(unpacked.join("Cargo.toml")))
+}
+
+/// `[workspace.package] version` from the root manifest: every published crate has it.
+fn workspace_version(root: &Path) -> Result<String, String> {
+    let manifest =
+        fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let section = manifest
+        .split("[workspace.package]")
+        .nth(1)
+        .ok_or("Cargo.toml has no [workspace.package]")?;
+    section
+        .lines()
+        .take_while(|line| !line.starts_with('['))
+        .find_map(|line| {
+            let value = line
+                .strip_prefix("version")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| "[workspace.package] has no version".to_owned())
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
