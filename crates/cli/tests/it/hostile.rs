@@ -1,6 +1,7 @@
 //! The hostile-input corpus against `clever-kyc listen` over HTTP.
 
-#[path = "../../../core/tests/hostile/corpus.rs"]
+// The corpus is core's (`tests/hostile` links to it, and packaging copies it in).
+#[path = "../hostile/corpus.rs"]
 mod corpus;
 
 use std::io::{Read, Write};
@@ -16,7 +17,7 @@ const AUTH: &str = "Bearer hostile-test";
 type HeaderCase = (&'static str, &'static [(&'static str, &'static str)], u16);
 
 fn corpus_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/hostile")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
 }
 
 /// Streams `size` bytes chunked (no Content-Length) and returns the status answered.
