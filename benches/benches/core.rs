@@ -6,20 +6,74 @@ use std::hint::black_box;
 use clever_kyc_benches::{baseline, fixtures};
 use clever_kyc_core::{
     AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackReceiver,
-    DEFAULT_REGISTRATION_RETENTION, Email, Registration, SubmissionId, SubmissionRegistry,
-    authorization_from_random_bytes, build_submit_request, callback_request,
+    DEFAULT_REGISTRATION_RETENTION, Email, KycSubmission, Registration, SubmissionId,
+    SubmissionRegistry, authorization_from_random_bytes, build_submit_request, callback_request,
     parse_kyc_status_changed, parse_submit_response,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// Whether this pass measures the baselines before the SDK (`cargo xtask bench` alternates
+/// it between passes, so neither side always runs first).
+fn baseline_first() -> bool {
+    std::env::var_os("CLEVER_KYC_BENCH_BASELINE_FIRST").is_some()
+}
+
+/// Benchmarks `sdk` and the baselines in the order this pass asks for.
+fn pair<'a>(
+    group: &mut criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>,
+    sdk: &mut dyn FnMut(&mut criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>),
+    baselines: &mut dyn FnMut(&mut criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>),
+) {
+    if baseline_first() {
+        baselines(group);
+        sdk(group);
+    } else {
+        sdk(group);
+        baselines(group);
+    }
+}
+
 fn build_request(c: &mut Criterion) {
     let config = fixtures::config();
     let submission = fixtures::submission();
+    let prepared = baseline::Prepared::new();
     let mut group = c.benchmark_group("build_request");
-    group.bench_function("sdk", |b| {
-        b.iter(|| build_submit_request(black_box(&config), black_box(&submission)))
-    });
-    group.bench_function("hand_written", |b| b.iter(baseline::build_request));
+    pair(
+        &mut group,
+        &mut |g| {
+            g.bench_function("sdk", |b| {
+                b.iter(|| build_submit_request(black_box(&config), black_box(&submission)))
+            });
+            // Real use builds (and validates) a submission per request: tokens are single use.
+            g.bench_function("sdk_with_validation", |b| {
+                b.iter(|| {
+                    let submission = KycSubmission::builder()
+                        .email(black_box("contact@example.com"))
+                        .token(black_box(fixtures::TOKEN))
+                        .webhook(
+                            black_box("https://merchant.example/kyc/callback"),
+                            black_box(fixtures::AUTH),
+                        )
+                        .build()
+                        .expect("valid");
+                    build_submit_request(black_box(&config), &submission)
+                })
+            });
+        },
+        &mut |g| {
+            g.bench_function("hand_written", |b| {
+                b.iter(|| {
+                    prepared.build(
+                        black_box("contact@example.com"),
+                        black_box(fixtures::TOKEN),
+                        black_box("https://merchant.example/kyc/callback"),
+                        black_box(fixtures::AUTH),
+                    )
+                })
+            });
+            g.bench_function("naive", |b| b.iter(baseline::build_request));
+        },
+    );
     group.finish();
 }
 
@@ -47,15 +101,23 @@ fn parse_callbacks(c: &mut Criterion) {
     ] {
         let mut group = c.benchmark_group(format!("parse_callback_{name}"));
         group.throughput(Throughput::Bytes(body.len() as u64));
-        group.bench_function("sdk", |b| {
-            b.iter(|| parse_kyc_status_changed(black_box(&body)))
-        });
-        group.bench_function("value", |b| {
-            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)))
-        });
-        group.bench_function("hand_written", |b| {
-            b.iter(|| serde_json::from_slice::<baseline::Callback>(black_box(&body)))
-        });
+        pair(
+            &mut group,
+            &mut |g| {
+                g.bench_function("sdk", |b| {
+                    b.iter(|| parse_kyc_status_changed(black_box(&body)))
+                });
+            },
+            &mut |g| {
+                // The same reader as the SDK: UTF-8 checked once, then parsed from the str.
+                g.bench_function("value", |b| {
+                    b.iter(|| baseline::from_same_reader::<serde_json::Value>(black_box(&body)))
+                });
+                g.bench_function("hand_written", |b| {
+                    b.iter(|| baseline::from_same_reader::<baseline::Callback>(black_box(&body)))
+                });
+            },
+        );
         group.finish();
     }
 }

@@ -1,5 +1,7 @@
 //! Loopback benchmarks as JSON on stdout. Needs `CLEVER_KYC_BIN` (the release `clever-kyc`)
-//! and `BARE_LISTENER_BIN` for the listener comparison; `--quick` for a smoke run.
+//! and `BARE_LISTENER_BIN` (the hand-written listener, `bare_listener`) for the listener
+//! comparison; `--quick` for a smoke run. Every round alternates which side runs first, and
+//! each row carries its per-round ratios so the spread can be reported.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -33,25 +35,30 @@ fn main() {
         std::env::var("CLEVER_KYC_BIN"),
         std::env::var("BARE_LISTENER_BIN"),
     ) {
-        let (requests, rounds) = if quick { (2_000, 1) } else { (20_000, 5) };
-        // Alternate the two servers over several rounds and compare medians, so neither
-        // always runs first or alone through a burst of noise.
+        let (requests, rounds) = if quick { (2_000, 3) } else { (20_000, 6) };
+        // Alternate the two servers over several rounds, each round starting with the other,
+        // and compare medians, so neither always runs first or alone through noise.
         let (mut sdk_rps, mut bare_rps, mut sdk_rss, mut bare_rss) = (Vec::new(), Vec::new(), 0, 0);
-        for _ in 0..rounds {
-            let sdk = runtime.block_on(listener_load(
-                &mut Command::new(&listener_bin),
-                true,
-                requests,
-            ));
-            let bare =
-                runtime.block_on(listener_load(&mut Command::new(&bare_bin), false, requests));
+        for round in 0..rounds {
+            let run = |is_sdk: bool| {
+                let bin = if is_sdk { &listener_bin } else { &bare_bin };
+                runtime.block_on(listener_load(&mut Command::new(bin), is_sdk, requests))
+            };
+            let (sdk, bare) = if round % 2 == 0 {
+                let sdk = run(true);
+                (sdk, run(false))
+            } else {
+                let bare = run(false);
+                (run(true), bare)
+            };
             sdk_rps.push(sdk.0);
             bare_rps.push(bare.0);
             sdk_rss = sdk_rss.max(sdk.1);
             bare_rss = bare_rss.max(bare.1);
         }
-        rows.push(json!({"case": "listener_throughput_rps", "sdk": median(sdk_rps), "baseline": median(bare_rps), "baseline_name": "bare axum handler"}));
-        rows.push(json!({"case": "listener_peak_rss_kib", "sdk": sdk_rss, "baseline": bare_rss, "baseline_name": "bare axum handler"}));
+        let name = "hand-written axum listener (auth ==, derived struct, HashSet of SHA-256 keys, a JSON line)";
+        rows.push(json!({"case": "listener_throughput_rps", "sdk": median(sdk_rps.clone()), "baseline": median(bare_rps.clone()), "baseline_name": name, "ratios": ratios(&sdk_rps, &bare_rps)}));
+        rows.push(json!({"case": "listener_peak_rss_kib", "sdk": sdk_rss, "baseline": bare_rss, "baseline_name": name}));
     }
     println!("{}", serde_json::Value::from(rows));
 }
@@ -81,30 +88,41 @@ fn submit_rows(
     for concurrency in [1usize, 16, 64] {
         // Alternate over several rounds and take medians, as for the listener.
         let (mut sdk_rps, mut raw_rps) = (Vec::new(), Vec::new());
-        for _ in 0..THROUGHPUT_ROUNDS {
+        for round in 0..THROUGHPUT_ROUNDS {
             let (s1, s2) = (submitters.clone(), submitters.clone());
-            let (sdk, raw) = runtime.block_on(async {
-                let raw = throughput(load, concurrency, move || {
-                    let s = s2.clone();
-                    async move { s.raw_reqwest().await }
-                })
-                .await;
-                let sdk = throughput(load, concurrency, move || {
+            let sdk_side = || {
+                let s1 = s1.clone();
+                throughput(load, concurrency, move || {
                     let s = s1.clone();
                     async move { s.sdk_async().await }
                 })
-                .await;
-                (sdk, raw)
+            };
+            let raw_side = || {
+                let s2 = s2.clone();
+                throughput(load, concurrency, move || {
+                    let s = s2.clone();
+                    async move { s.raw_reqwest().await }
+                })
+            };
+            // Each round starts with the other side.
+            let (sdk, raw) = runtime.block_on(async {
+                if round % 2 == 0 {
+                    let sdk = sdk_side().await;
+                    (sdk, raw_side().await)
+                } else {
+                    let raw = raw_side().await;
+                    (sdk_side().await, raw)
+                }
             });
             sdk_rps.push(sdk);
             raw_rps.push(raw);
         }
-        rows.push(json!({"case": format!("submit_throughput_async_c{concurrency}_rps"), "sdk": median(sdk_rps), "baseline": median(raw_rps), "baseline_name": "raw reqwest"}));
+        rows.push(json!({"case": format!("submit_throughput_async_c{concurrency}_rps"), "sdk": median(sdk_rps.clone()), "baseline": median(raw_rps.clone()), "baseline_name": "raw reqwest", "ratios": ratios(&sdk_rps, &raw_rps)}));
     }
 }
 
 /// Rounds per throughput figure.
-const THROUGHPUT_ROUNDS: usize = 5;
+const THROUGHPUT_ROUNDS: usize = 6;
 
 /// Starts a receiver process, sends `requests` callbacks at concurrency 32, and returns
 /// (requests per second, peak RSS in KiB).
@@ -117,12 +135,14 @@ async fn listener_load(command: &mut Command, is_sdk: bool, requests: usize) -> 
             "listen",
             "--bind",
             &addr.to_string(),
+            "--store",
+            "memory",
             "--auth",
             AUTH,
             "--json",
         ]);
     } else {
-        command.arg(addr.to_string());
+        command.args([addr.to_string().as_str(), AUTH]);
     }
     let mut child: Child = command
         .stdout(Stdio::null())
@@ -156,6 +176,11 @@ async fn listener_load(command: &mut Command, is_sdk: bool, requests: usize) -> 
     let _ = child.kill();
     let _ = child.wait();
     (rps, peak)
+}
+
+/// The per-round ratios of two series of the same length.
+fn ratios(sdk: &[f64], baseline: &[f64]) -> Vec<f64> {
+    sdk.iter().zip(baseline).map(|(s, b)| s / b).collect()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -193,7 +193,8 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         .map_err(|e| steps.fail(error_chain(&e)))?;
     say(format_args!(
         "accepted: status {:?} in {} attempt(s)",
-        done.value.status, done.attempts
+        done.value().status,
+        done.attempts()
     ));
 
     steps
@@ -226,7 +227,8 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     let done = outcome.map_err(|e| steps.fail(e))?;
     say(format_args!(
         "accepted: status {:?} in {} attempt(s)",
-        done.value.status, done.attempts
+        done.value().status,
+        done.attempts()
     ));
 
     steps.begin("submit the first token again: share tokens are single use");

@@ -102,7 +102,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match outcome {
         Ok(done) => println!(
             "accepted ({}) after {} attempt(s)",
-            done.value.status, done.attempts
+            done.value().status,
+            done.attempts()
         ),
         Err(e) if e.is_credentials_refused() => println!("fix the credentials: {e}"),
         Err(e) if e.is_submission_refused() => println!("ask for a new token: {e}"),

@@ -23,10 +23,26 @@ pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
 /// An operation's result, with the number of attempts it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completed<T> {
+    value: T,
+    attempts: u32,
+}
+
+impl<T> Completed<T> {
     /// What the successful answer was read into.
-    pub value: T,
-    /// How many attempts were made, the successful one included.
-    pub attempts: u32,
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// Takes the value out.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// How many attempts were made, the successful one included (as
+    /// [`CallError::attempts`] counts them for a failure).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
 }
 
 /// An accepted KYC submission.
@@ -196,7 +212,7 @@ pub enum Step<T> {
 ///         Step::Done(outcome) => break outcome,
 ///     }
 /// };
-/// assert_eq!(outcome?.attempts, 1);
+/// assert_eq!(outcome?.attempts(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Call<O> {
@@ -406,7 +422,7 @@ mod tests {
                 status(200, &[], r#"{"status":"Ok"}"#),
             ],
         );
-        assert_eq!(outcome.unwrap().attempts, 2);
+        assert_eq!(outcome.unwrap().attempts(), 2);
         assert_eq!(delays, vec![Duration::from_secs(1)]);
     }
 

@@ -263,7 +263,7 @@ impl Case {
         elsewhere: &MockServer,
     ) -> Result<(), String> {
         let (found, attempts) = match outcome {
-            Ok(done) => (Expected::Accepted, done.attempts),
+            Ok(done) => (Expected::Accepted, done.attempts()),
             Err(e) => {
                 let found = match (e.response_error(), e.transport_error()) {
                     (Some(r), _) => Expected::Status(r.status().as_u16()),
@@ -345,7 +345,10 @@ impl Run {
         client: &dyn std::fmt::Debug,
     ) {
         let (summary, attempts) = match outcome {
-            Ok(done) => (format!("accepted ({})", done.value.status), done.attempts),
+            Ok(done) => (
+                format!("accepted ({})", done.value().status),
+                done.attempts(),
+            ),
             Err(e) => (
                 e.to_string()
                     .chars()

@@ -70,7 +70,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "submitted {} in {} attempt(s)",
-        issued.submission_id, submitted.attempts
+        issued.submission_id,
+        submitted.attempts()
     );
 
     for _ in 0..2 {

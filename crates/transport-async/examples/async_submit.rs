@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for task in tasks {
         match task.await? {
-            (label, Ok(done)) => println!("{label}: accepted after {} attempt(s)", done.attempts),
+            (label, Ok(done)) => println!("{label}: accepted after {} attempt(s)", done.attempts()),
             (label, Err(e)) => println!("{label}: {e}"),
         }
     }

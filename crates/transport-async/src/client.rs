@@ -28,7 +28,7 @@ use crate::tls::safe_reqwest_builder;
 ///     .webhook("https://merchant.example/kyc/callback", "Bearer unique-per-submission")
 ///     .build()?;
 /// let submitted = client.submit(&submission).await?;
-/// println!("accepted after {} attempt(s)", submitted.attempts);
+/// println!("accepted after {} attempt(s)", submitted.attempts());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -121,7 +121,7 @@ impl Client {
     /// [`CallError`], e.g. a 422 naming the field refused.
     pub async fn create_contact(&self, contact: &NewContact) -> Result<CreatedContact, CallError> {
         let done = self.run(CreateContact::new(&self.config, contact)).await?;
-        Ok(done.value)
+        Ok(done.into_value())
     }
 
     /// The contact's record, or `None` if there is no such contact.
@@ -130,7 +130,7 @@ impl Client {
     /// [`CallError`] when no answer could be had (retried first: a lookup is idempotent).
     pub async fn contact_details(&self, email: &Email) -> Result<Option<Contact>, CallError> {
         let done = self.run(ContactDetails::new(&self.config, email)).await?;
-        Ok(done.value)
+        Ok(done.into_value())
     }
 
     /// The contacts whose KYC was requested in a period, record by record, fetching pages as
@@ -177,7 +177,7 @@ impl Client {
         request: &ShareTokenRequest,
     ) -> Result<IssuedShareToken, CallError> {
         let done = self.run(GenerateShareToken::new(sumsub, request)).await?;
-        Ok(done.value)
+        Ok(done.into_value())
     }
 
     /// Generates a share token at Sumsub and submits it for `email`: the whole hand-over.

@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     mock.inject_fault(Fault::DropConnection, 1);
     let request = ShareTokenRequest::new("rejected-applicant", "helloclever")?;
     match client.submit_with_sumsub(&sumsub, &request, email.clone(), None) {
-        Ok(done) => println!("accepted in {} attempt(s)", done.attempts),
+        Ok(done) => println!("accepted in {} attempt(s)", done.attempts()),
         Err(e) if e.may_have_been_processed() => {
             println!("outcome unknown: {e}");
             match client.reconcile(&email, &baseline)? {

@@ -21,7 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let submitted = client.submit(&submission)?;
     println!(
         "accepted: status {:?} after {} attempt(s)",
-        submitted.value.status, submitted.attempts
+        submitted.value().status,
+        submitted.attempts()
     );
 
     // The token is single use: a second submission is refused by the API.

@@ -24,7 +24,7 @@ use crate::send::send;
 ///     .token("_act-sbx-share-token")
 ///     .build()?;
 /// let submitted = client.submit(&submission)?;
-/// println!("accepted after {} attempt(s)", submitted.attempts);
+/// println!("accepted after {} attempt(s)", submitted.attempts());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ impl Client {
     /// [`CallError`], e.g. a 422 naming the field refused.
     pub fn create_contact(&self, contact: &NewContact) -> Result<CreatedContact, CallError> {
         self.run(CreateContact::new(&self.config, contact))
-            .map(|done| done.value)
+            .map(Completed::into_value)
     }
 
     /// The contact's record, or `None` if there is no such contact.
@@ -111,7 +111,7 @@ impl Client {
     /// [`CallError`] when no answer could be had (retried first: a lookup is idempotent).
     pub fn contact_details(&self, email: &Email) -> Result<Option<Contact>, CallError> {
         self.run(ContactDetails::new(&self.config, email))
-            .map(|done| done.value)
+            .map(Completed::into_value)
     }
 
     /// The contacts whose KYC was requested in a period, record by record, fetching pages as
@@ -149,7 +149,7 @@ impl Client {
         request: &ShareTokenRequest,
     ) -> Result<IssuedShareToken, CallError> {
         self.run(GenerateShareToken::new(sumsub, request))
-            .map(|done| done.value)
+            .map(Completed::into_value)
     }
 
     /// Generates a share token at Sumsub and submits it for `email`: the whole hand-over.

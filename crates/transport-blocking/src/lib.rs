@@ -16,7 +16,7 @@
 //!     .webhook("https://merchant.example/kyc/callback", "Bearer unique-per-submission")
 //!     .build()?;
 //! match client.submit(&submission) {
-//!     Ok(done) => println!("accepted ({} attempt(s))", done.attempts),
+//!     Ok(done) => println!("accepted ({} attempt(s))", done.attempts()),
 //!     Err(e) if e.is_submission_refused() => println!("ask the user for a new token: {e}"),
 //!     Err(e) if e.is_credentials_refused() => println!("fix the app-id / secret-key: {e}"),
 //!     Err(e) if e.may_have_been_processed() => println!("unknown outcome; reconcile first: {e}"),

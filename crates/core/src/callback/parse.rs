@@ -85,7 +85,10 @@ pub fn parse_kyc_status_changed_with_limit(
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
         .is_some_and(|&b| b == b'{');
-    if starts_as_object && let Ok(event) = serde_json::from_slice(body) {
+    if starts_as_object
+        && let Ok(text) = std::str::from_utf8(body)
+        && let Ok(event) = serde_json::from_str(text)
+    {
         return Ok(event);
     }
     diagnose(body)

@@ -309,7 +309,8 @@ impl ContactWalk {
     /// Takes the result of the fetch asked for.
     pub fn deliver(&mut self, result: Result<Completed<ContactPage>, CallError>) {
         match result {
-            Ok(Completed { value: page, .. }) => {
+            Ok(done) => {
+                let page = done.into_value();
                 if let Err(limit) = self.pages.advance(&page) {
                     // The records of the last page are still handed out before the error.
                     self.error = Some(limit.into());

@@ -45,7 +45,7 @@ async fn contact_token_submission_and_the_list_as_a_stream() {
         .submit_with_sumsub(&sumsub, &request, email.clone(), None)
         .await
         .unwrap();
-    assert_eq!(submitted.attempts, 1);
+    assert_eq!(submitted.attempts(), 1);
     assert!(
         client
             .reconcile(&email, &baseline)

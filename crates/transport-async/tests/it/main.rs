@@ -45,7 +45,7 @@ async fn submitting_the_same_token_twice_is_refused_the_second_time() {
         .token(token)
         .build()
         .unwrap();
-    assert_eq!(client.submit(&submission).await.unwrap().attempts, 1);
+    assert_eq!(client.submit(&submission).await.unwrap().attempts(), 1);
     let second = client.submit(&submission).await.unwrap_err();
     assert!(second.is_rejection());
     assert_eq!(

@@ -77,7 +77,7 @@ fn contact_token_submission_and_reconciliation_end_to_end() {
         )
         .unwrap();
     assert_eq!(
-        (submitted.value.status.as_str(), submitted.attempts),
+        (submitted.value().status.as_str(), submitted.attempts()),
         ("Ok", 1)
     );
 
