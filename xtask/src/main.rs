@@ -15,7 +15,12 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod package;
 
-const FUZZ_TARGETS: &[&str] = &["parse_response", "parse_callback", "verify_authorization"];
+const FUZZ_TARGETS: &[&str] = &[
+    "parse_response",
+    "parse_callback",
+    "verify_authorization",
+    "parse_operations",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -111,6 +116,28 @@ fn fuzz_seeds() -> Result<PathBuf, String> {
             write("parse_response", &name, &input)?;
         }
         write("parse_callback", &name, &body)?;
+        if name == "kyc_status_changed" {
+            // A contact record is also Get Contact Details' 200 (operation 0).
+            let mut input = vec![0u8];
+            input.extend_from_slice(&100u16.to_be_bytes());
+            input.extend_from_slice(&body);
+            write("parse_operations", "contact_details_200", &input)?;
+        }
+    }
+    // The documented examples of the other operations: the list page in both totals shapes,
+    // Sumsub's token and error, and HTTP dates in a Retry-After.
+    for (name, op, status, body) in [
+        ("list_total", 1u8, 200u16, &br#"{"page":1,"per_page":20,"total":1,"records":[{"email":"test@helloclever.co","kyc_statuses":[{"kyc_status":"approved","message":"null"}]}]}"#[..]),
+        ("list_total_page", 1, 200, br#"{"page":"1","per_page":"20","total_page":"null","records":[]}"#),
+        ("sumsub_token", 2, 200, br#"{"token":"_act-sbx-jwt","forClientId":"helloclever"}"#),
+        ("sumsub_401", 2, 401, br#"{"description":"Request signature mismatch","code":401,"correlationId":"req-1","errorCode":4003,"errorName":"app-token-invalid-signature"}"#),
+        ("retry_after_date", 3, 503, b"Sun, 06 Nov 1994 08:49:37 GMT"),
+        ("retry_after_asctime", 3, 429, b"Sun Nov  6 08:49:37 1994"),
+    ] {
+        let mut input = vec![op];
+        input.extend_from_slice(&(status - 100).to_be_bytes());
+        input.extend_from_slice(body);
+        write("parse_operations", name, &input)?;
     }
     for (name, input) in [
         ("match", &b"Bearer s3cret\0Bearer s3cret"[..]),

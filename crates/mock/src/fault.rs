@@ -28,7 +28,7 @@ macro_rules! fault_kinds {
     };
 }
 
-/// [`fault_kinds!`] as a constant, for `--help`.
+/// The list of fault kinds with an example each, as `clever-kyc mock --help` shows it.
 pub const FAULT_KINDS: &str = fault_kinds!();
 
 /// One injected fault. Serialized as `{"kind": "...", ...}` for the control endpoint.

@@ -162,6 +162,62 @@ mod tests {
     use super::*;
     use crate::sha256::hmac_sha256;
 
+    fn signed(
+        secret: &SumsubSecretKey,
+        token: &SumsubAppToken,
+        ts: u64,
+        path: &str,
+        body: &[u8],
+    ) -> Request<Vec<u8>> {
+        let signature = sumsub_signature(secret, ts, &Method::POST, path, body);
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(SUMSUB_APP_TOKEN_HEADER, token.expose_secret())
+            .header(SUMSUB_TIMESTAMP_HEADER, ts.to_string())
+            .header(SUMSUB_SIGNATURE_HEADER, signature)
+            .body(body.to_vec())
+            .unwrap()
+    }
+
+    proptest::proptest! {
+        /// A request verifies as signed, and any change to its body, path or time does not.
+        #[test]
+        fn any_tampering_is_refused(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            flip in 0usize..200,
+            query in "[a-z0-9=&]{0,20}",
+            ts in 1_000_000u64..4_000_000_000,
+            skew in 0u64..120,
+        ) {
+            let (secret, token) = (SumsubSecretKey::new("k").unwrap(), SumsubAppToken::new("sbx:t").unwrap());
+            let path = format!("/resources/accessTokens/shareToken?{query}");
+            let now = UNIX_EPOCH + Duration::from_secs(ts + skew);
+            let request = signed(&secret, &token, ts, &path, &body);
+            let verdict = verify_sumsub_request(&request, &token, &secret, now);
+            if skew <= 60 {
+                proptest::prop_assert_eq!(verdict, Ok(()));
+            } else {
+                proptest::prop_assert_eq!(verdict, Err(SumsubAuthError::Stale { skew_secs: skew }));
+            }
+            if !body.is_empty() && skew <= 60 {
+                let mut tampered = body.clone();
+                tampered[flip % body.len()] ^= 1;
+                let mut request = signed(&secret, &token, ts, &path, &body);
+                *request.body_mut() = tampered;
+                proptest::prop_assert_eq!(
+                    verify_sumsub_request(&request, &token, &secret, now),
+                    Err(SumsubAuthError::BadSignature)
+                );
+            }
+            let other = SumsubAppToken::new("sbx:other").unwrap();
+            proptest::prop_assert_eq!(
+                verify_sumsub_request(&request, &other, &secret, now),
+                Err(SumsubAuthError::UnknownAppToken)
+            );
+        }
+    }
+
     #[test]
     fn the_signed_bytes_are_ts_method_path_body_without_separators() {
         let key = SumsubSecretKey::new("k").unwrap();
