@@ -128,7 +128,8 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
     let mut loopback = Command::new(release.join("loopback"));
     loopback
         .env("CLEVER_KYC_BIN", release.join("clever-kyc"))
-        .env("BARE_LISTENER_BIN", release.join("bare_listener"));
+        .env("BARE_LISTENER_BIN", release.join("bare_listener"))
+        .env("RAW_SUBMIT_BIN", release.join("raw_submit"));
     if quick {
         loopback.arg("--quick");
     }
@@ -305,6 +306,8 @@ fn loopback_rows(json: &serde_json::Value) -> Result<Vec<Row>, String> {
                 ("req/s", Some((1.0 / 1.05, false)))
             } else if case == "listener_throughput_rps" {
                 ("req/s", Some((0.95, false)))
+            } else if case.starts_with("cold_start") {
+                ("ms", None)
             } else {
                 ("KiB", Some((1.3, true)))
             };

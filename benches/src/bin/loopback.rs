@@ -3,9 +3,10 @@
 //! comparison; `--quick` for a smoke run. Every round alternates which side runs first, and
 //! each row carries its per-round ratios so the spread can be reported.
 
+use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clever_kyc_benches::fixtures::{APP_ID, AUTH, SECRET};
 use clever_kyc_benches::loopback::{Submitters, interleaved, peak_rss_kib, throughput};
@@ -60,7 +61,132 @@ fn main() {
         rows.push(json!({"case": "listener_throughput_rps", "sdk": median(sdk_rps.clone()), "baseline": median(bare_rps.clone()), "baseline_name": name, "ratios": ratios(&sdk_rps, &bare_rps)}));
         rows.push(json!({"case": "listener_peak_rss_kib", "sdk": sdk_rss, "baseline": bare_rss, "baseline_name": name}));
     }
+    if let (Ok(cli), Ok(bare), Ok(raw_submit)) = (
+        std::env::var("CLEVER_KYC_BIN"),
+        std::env::var("BARE_LISTENER_BIN"),
+        std::env::var("RAW_SUBMIT_BIN"),
+    ) {
+        cold_start_rows(&mock.base_url(), &cli, &bare, &raw_submit, quick, &mut rows);
+    }
     println!("{}", serde_json::Value::from(rows));
+}
+
+/// Process start to the first accepted callback (listener) and to the first accepted submit
+/// (client and TLS set-up included), SDK and hand-written alternating which goes first.
+fn cold_start_rows(
+    base_url: &str,
+    cli: &str,
+    bare: &str,
+    raw_submit: &str,
+    quick: bool,
+    rows: &mut Vec<serde_json::Value>,
+) {
+    let rounds = if quick { 3 } else { 9 };
+    let (mut sdk_listen, mut hand_listen, mut sdk_submit, mut hand_submit) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let listen = |is_sdk: bool| first_callback_ms(if is_sdk { cli } else { bare }, is_sdk);
+        let submit = |is_sdk: bool| {
+            let token = clever_kyc_benches::loopback::fresh_token();
+            let mut command = Command::new(if is_sdk { cli } else { raw_submit });
+            if is_sdk {
+                command
+                    .args(["submit", "--email", "bench@example.com", "--token", &token])
+                    .args(["--base-url", base_url])
+                    .env("HELLO_CLEVER_APP_ID", APP_ID)
+                    .env("HELLO_CLEVER_SECRET_KEY", SECRET);
+            } else {
+                command.args([base_url, token.as_str()]);
+            }
+            let started = Instant::now();
+            let status = command
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("run the submitter");
+            assert!(status.success(), "the cold submit was not accepted");
+            started.elapsed().as_secs_f64() * 1000.0
+        };
+        let sdk_first = round % 2 == 0;
+        let (s, h) = if sdk_first {
+            let s = listen(true);
+            (s, listen(false))
+        } else {
+            let h = listen(false);
+            (listen(true), h)
+        };
+        sdk_listen.push(s);
+        hand_listen.push(h);
+        let (s, h) = if sdk_first {
+            let s = submit(true);
+            (s, submit(false))
+        } else {
+            let h = submit(false);
+            (submit(true), h)
+        };
+        sdk_submit.push(s);
+        hand_submit.push(h);
+    }
+    rows.push(json!({"case": "cold_start_first_callback_ms", "sdk": median(sdk_listen.clone()), "baseline": median(hand_listen.clone()), "baseline_name": "hand-written axum listener", "ratios": ratios(&sdk_listen, &hand_listen)}));
+    rows.push(json!({"case": "cold_start_first_submit_ms", "sdk": median(sdk_submit.clone()), "baseline": median(hand_submit.clone()), "baseline_name": "one-shot raw reqwest program", "ratios": ratios(&sdk_submit, &hand_submit)}));
+}
+
+/// Starts a listener and sends one callback until it is answered 200; the time from spawn.
+fn first_callback_ms(bin: &str, is_sdk: bool) -> f64 {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let mut command = Command::new(bin);
+    if is_sdk {
+        command.args([
+            "listen",
+            "--bind",
+            &addr.to_string(),
+            "--store",
+            "memory",
+            "--auth",
+            AUTH,
+        ]);
+    } else {
+        command.args([addr.to_string().as_str(), AUTH]);
+    }
+    let body = bytes_of_event();
+    let request = [
+        format!(
+            "POST /kyc/callback HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {AUTH}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes(),
+        body,
+    ]
+    .concat();
+    let started = Instant::now();
+    let mut child: Child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the listener");
+    let elapsed = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the listener never answered"
+        );
+        let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let mut answer = [0u8; 12];
+        if stream.write_all(&request).is_ok()
+            && stream.read_exact(&mut answer).is_ok()
+            && answer.ends_with(b"200")
+        {
+            break started.elapsed();
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    elapsed.as_secs_f64() * 1000.0
 }
 
 /// Latency and throughput of the SDK clients against raw reqwest and raw ureq.

@@ -1,0 +1,54 @@
+//! The baseline for the submit cold start: a one-shot program a competent engineer writes
+//! with reqwest (the same rustls setup as the SDK's), posting one submission and checking
+//! for `{"status": "Ok"}`. Usage: `raw_submit BASE_URL TOKEN`; exits 0 when accepted.
+
+use clever_kyc_benches::fixtures::{APP_ID, SECRET};
+
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    email: &'a str,
+    token: &'a str,
+}
+
+#[derive(serde::Deserialize)]
+struct Status {
+    status: String,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (Some(base), Some(token)) = (args.next(), args.next()) else {
+        return std::process::ExitCode::from(2);
+    };
+    let client = clever_kyc_async::safe_reqwest_builder(&Default::default())
+        .expect("tls")
+        .build()
+        .expect("client");
+    let accepted = async {
+        let response = client
+            .post(format!("{base}{}", clever_kyc_core::SUBMIT_PATH))
+            .header("accept", "application/json")
+            .header("app-id", APP_ID)
+            .header("secret-key", SECRET)
+            .header("content-type", "application/json")
+            .body(
+                serde_json::to_vec(&Body {
+                    email: "bench@example.com",
+                    token: &token,
+                })
+                .ok()?,
+            )
+            .send()
+            .await
+            .ok()?;
+        let status: Status = serde_json::from_slice(&response.bytes().await.ok()?).ok()?;
+        Some(status.status.eq_ignore_ascii_case("ok"))
+    }
+    .await;
+    if accepted == Some(true) {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
