@@ -364,11 +364,12 @@ profile of the builder), not dropping a check."
         }
         case if case.starts_with("parse_callback") => {
             "the SDK reads the API's variants (`\"null\"` strings as absent, enum words in any casing, unknown \
-words kept) through its own visitors; with the same reader, the plain derived struct is about 10 to 15% faster \
-on the documented record, and the SDK wins on large records (fewer allocations: known words become enums). \
-Against `Value` the SDK is about 0.6 on the documented record and 0.5 on large ones. What it would take: a \
-hand-written `Deserialize` for the record (one visitor instead of one per field), not yet profiled far enough to \
-promise the last 10%."
+words kept) through its own visitors. On this shared machine the per-pass ratios spread wider than the \
+difference (against the derived struct the median was 1.11 in one full run and 0.81 in the next); a same-process \
+A/B of 15 alternating rounds measured the SDK about 15% slower than the derived struct with the same reader on \
+the documented record, and about 0.6 of `Value`. On large records the SDK allocates less (known words become \
+enums) and leads. What it would take: a hand-written `Deserialize` for the record (one visitor instead of one per \
+field), not yet profiled far enough to promise it."
         }
         "listener_peak_rss_kib" => {
             "the `clever-kyc` binary carries the simulator, both transports, SQLite, Redis and the CLI, so more \
