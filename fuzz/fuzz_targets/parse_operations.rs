@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
                         break;
                     }
                 }
-                assert!(pages.next_operation(&config).is_none() || pages.records_seen() <= 3 * page.records.len() as u64);
+                assert!(pages.next_operation(&config).is_none(), "the cursor did not end");
             }
             check(page);
         }

@@ -5,6 +5,7 @@
 //! Usage: `bare_listener ADDR AUTHORIZATION`.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -40,7 +41,10 @@ async fn receive(
     let line = serde_json::json!({
         "email": event.email,
         "kyc_status": status,
-        "key": key.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "key": key.iter().fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        }),
         "duplicate": !new,
     });
     let mut out = std::io::stdout().lock();

@@ -1,7 +1,8 @@
 //! `clever-kyc contact create|show|list`.
 
 use clever_kyc_core::{
-    ContactListQuery, ContactPages, ContactType, Email, Gender, NewContact, UtcDateTime,
+    ContactListQuery, ContactPages, ContactType, Email, Gender, NewContact, NewContactBuilder,
+    UtcDateTime,
 };
 
 use crate::api::{call_failure, client};
@@ -41,18 +42,20 @@ fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
             }
         });
     }
-    for (value, set) in [
-        (args.dob, NewContactField::Dob),
-        (args.reg_no, NewContactField::RegNo),
-        (args.phone, NewContactField::Phone),
-        (args.street, NewContactField::Street),
-        (args.city, NewContactField::City),
-        (args.postal_code, NewContactField::PostalCode),
-        (args.state, NewContactField::State),
-        (args.country, NewContactField::Country),
-    ] {
+    type Setter = fn(NewContactBuilder, String) -> NewContactBuilder;
+    let optional: [(Option<String>, Setter); 8] = [
+        (args.dob, NewContactBuilder::dob),
+        (args.reg_no, NewContactBuilder::reg_no),
+        (args.phone, NewContactBuilder::phone),
+        (args.street, NewContactBuilder::street),
+        (args.city, NewContactBuilder::city),
+        (args.postal_code, NewContactBuilder::postal_code),
+        (args.state, NewContactBuilder::state),
+        (args.country, NewContactBuilder::country),
+    ];
+    for (value, set) in optional {
         if let Some(value) = value {
-            builder = set.apply(builder, value);
+            builder = set(builder, value);
         }
     }
     let contact = builder
@@ -66,37 +69,6 @@ fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
         serde_json::json!({"created": created.email.as_deref().unwrap_or(contact.email().as_str())})
     );
     Ok(exit::OK)
-}
-
-/// The optional text fields of Create Contact, so the flags map onto the builder in one loop.
-enum NewContactField {
-    Dob,
-    RegNo,
-    Phone,
-    Street,
-    City,
-    PostalCode,
-    State,
-    Country,
-}
-
-impl NewContactField {
-    fn apply(
-        self,
-        builder: clever_kyc_core::NewContactBuilder,
-        value: String,
-    ) -> clever_kyc_core::NewContactBuilder {
-        match self {
-            Self::Dob => builder.dob(value),
-            Self::RegNo => builder.reg_no(value),
-            Self::Phone => builder.phone(value),
-            Self::Street => builder.street(value),
-            Self::City => builder.city(value),
-            Self::PostalCode => builder.postal_code(value),
-            Self::State => builder.state(value),
-            Self::Country => builder.country(value),
-        }
-    }
 }
 
 fn show(args: ContactShowArgs) -> Result<u8, Failure> {

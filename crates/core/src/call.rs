@@ -495,6 +495,41 @@ mod tests {
         }
     }
 
+    /// A lookup may be repeated, so its 5xx, timeouts and dropped connections are retried;
+    /// a submission's are not (see `a_500_is_reported_after_one_attempt`).
+    #[test]
+    fn idempotent_operations_retry_ambiguous_failures() {
+        let config = ApiConfig::new(
+            Environment::Sandbox,
+            Credentials::new("app", "secret").unwrap(),
+        )
+        .unwrap();
+        let email = crate::email::Email::parse("a@example.com").unwrap();
+        let mut call = Call::new(
+            crate::ops::ContactDetails::new(&config, &email),
+            RetryPolicy::default().with_max_attempts(4),
+        );
+        let script = vec![
+            status(503, &[], "<html>busy</html>"),
+            Err(TransportError::from_kind(TransportErrorKind::Timeout)),
+            Err(TransportError::from_kind(TransportErrorKind::Io)),
+            status(404, &[], ""),
+        ];
+        let mut sleeps = 0;
+        for result in script {
+            let _ = call.start_attempt(now());
+            match call.finish_attempt(result, now(), 0.5) {
+                Step::Sleep(_) => sleeps += 1,
+                Step::Done(outcome) => {
+                    let done = outcome.unwrap();
+                    assert_eq!((done.attempts(), done.value(), sleeps), (4, &None, 3));
+                    return;
+                }
+            }
+        }
+        panic!("the lookup never finished");
+    }
+
     #[test]
     fn the_deadline_counts_from_the_first_attempt_whatever_the_caller_passes() {
         // The caller cannot switch the deadline off: it is kept from the first `now`.
