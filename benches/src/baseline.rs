@@ -253,6 +253,24 @@ mod same_output {
     }
 
     #[test]
+    fn a_submission_on_a_prepared_endpoint_builds_the_same_request() {
+        let endpoint =
+            clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback")
+                .unwrap();
+        let submission = clever_kyc_core::KycSubmission::builder()
+            .email("contact@example.com")
+            .token(fixtures::TOKEN)
+            .webhook_endpoint(&endpoint, fixtures::AUTH)
+            .build()
+            .unwrap();
+        let sdk = clever_kyc_core::build_submit_request(&fixtures::config(), &submission);
+        let hand = Prepared::new().build_fixture();
+        assert_eq!(hand.uri(), sdk.uri());
+        assert_eq!(hand.headers(), sdk.headers());
+        assert_eq!(hand.body(), sdk.body());
+    }
+
+    #[test]
     fn the_derived_baseline_reads_the_fields_the_sdk_reads() {
         let body = fixtures::documented_callback();
         let sdk = clever_kyc_core::parse_kyc_status_changed(&body).unwrap();

@@ -11,8 +11,11 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod ab;
 pub mod alloc_counter;
 pub mod baseline;
+pub mod cases;
 pub mod fixtures;
+pub mod report;
 
 pub mod loopback;

@@ -16,7 +16,7 @@ struct Row {
     sdk: f64,
     baseline: f64,
     baseline_name: String,
-    unit: &'static str,
+    unit: String,
     /// The ratio in each pass or round, when there were several.
     ratios: Vec<f64>,
     /// The bound on sdk / baseline, and whether it is an upper (true) or lower bound.
@@ -87,33 +87,7 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
-    let criterion_args: &[&str] = if quick {
-        &[
-            "--warm-up-time",
-            "0.2",
-            "--measurement-time",
-            "0.5",
-            "--sample-size",
-            "10",
-        ]
-    } else {
-        &["--warm-up-time", "1", "--measurement-time", "3"]
-    };
     let target = target_dir(root);
-    // Several passes, alternating which side each group measures first; each pass gives a
-    // ratio, and the report shows their spread.
-    let passes = if quick { QUICK_PASSES } else { PASSES };
-    for pass in 1..=passes {
-        let mut command = Command::new("cargo");
-        command
-            .args(["bench", "-p", "clever-kyc-benches", "--bench", "core", "--"])
-            .args(criterion_args)
-            .args(["--save-baseline", &format!("pass{pass}")]);
-        if pass % 2 == 0 {
-            command.env("CLEVER_KYC_BENCH_BASELINE_FIRST", "1");
-        }
-        crate::run(&mut command)?;
-    }
     crate::run(Command::new("cargo").args([
         "build",
         "--release",
@@ -124,6 +98,12 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
         "clever-kyc-cli",
     ]))?;
     let release = target.join("release");
+    // The CPU cases: both sides in alternating batches in one process (see benches/src/ab.rs).
+    let mut ab = Command::new(release.join("ab"));
+    if quick {
+        ab.arg("--quick");
+    }
+    let ab = output(&mut ab)?;
     let allocs = output(&mut Command::new(release.join("allocs")))?;
     let mut loopback = Command::new(release.join("loopback"));
     loopback
@@ -135,8 +115,8 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
     }
     let loopback = output(&mut loopback)?;
 
-    let mut rows = cpu_rows(&target, passes)?;
-    rows.extend(loopback_rows(&loopback)?);
+    let mut rows = rows_of(&ab)?;
+    rows.extend(rows_of(&loopback)?);
     let binary_kib = fs::metadata(release.join("clever-kyc"))
         .map(|m| m.len() / 1024)
         .map_err(|e| format!("the release binary: {e}"))?;
@@ -176,140 +156,20 @@ fn output(command: &mut Command) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&out.stdout).map_err(|e| format!("{command:?} printed no JSON: {e}"))
 }
 
-/// Criterion passes in a full run, and in `--quick`.
-const PASSES: u32 = 4;
-const QUICK_PASSES: u32 = 2;
-
-/// Each pass's median of a criterion benchmark, in nanoseconds.
-fn criterion_medians(
-    target: &Path,
-    group: &str,
-    function: &str,
-    passes: u32,
-) -> Result<Vec<f64>, String> {
-    (1..=passes)
-        .map(|pass| {
-            let path = target
-                .join("criterion")
-                .join(group)
-                .join(function)
-                .join(format!("pass{pass}/estimates.json"));
-            let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let json: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            json["median"]["point_estimate"]
-                .as_f64()
-                .ok_or_else(|| format!("{}: no median", path.display()))
-        })
-        .collect()
-}
-
-fn cpu_rows(target: &Path, passes: u32) -> Result<Vec<Row>, String> {
-    let mut rows = Vec::new();
-    let mut add = |group: &str,
-                   sdk: &str,
-                   baseline: &str,
-                   baseline_name: &str,
-                   target_ratio: Option<(f64, bool)>|
-     -> Result<(), String> {
-        let sdk_runs = criterion_medians(target, group, sdk, passes)?;
-        let base_runs = criterion_medians(target, group, baseline, passes)?;
-        let best = |runs: &[f64]| runs.iter().copied().fold(f64::INFINITY, f64::min);
-        rows.push(Row {
-            case: if sdk == "sdk" {
-                group.to_owned()
-            } else {
-                format!("{group} ({sdk})")
-            },
-            sdk: best(&sdk_runs),
-            baseline: best(&base_runs),
-            baseline_name: baseline_name.to_owned(),
-            unit: "ns",
-            ratios: sdk_runs
-                .iter()
-                .zip(&base_runs)
-                .map(|(s, b)| s / b)
-                .collect(),
-            target: target_ratio,
-        });
-        Ok(())
-    };
-    let prepared = "derived struct with &str fields, to_vec, URI and header values prepared once";
-    add(
-        "build_request",
-        "sdk_with_validation",
-        "hand_written",
-        prepared,
-        Some((1.0, true)),
-    )?;
-    add("build_request", "sdk", "hand_written", prepared, None)?;
-    add(
-        "build_request",
-        "sdk",
-        "naive",
-        "naive: json! + Request::builder()",
-        None,
-    )?;
-    for status in ["200", "401", "422"] {
-        add(
-            &format!("parse_response_{status}"),
-            "sdk",
-            "hand_written",
-            "derived serde structs",
-            None,
-        )?;
-    }
-    for name in ["documented", "large"] {
-        let group = format!("parse_callback_{name}");
-        add(
-            &group,
-            "sdk",
-            "hand_written",
-            "owned derived struct, the same reader (from_utf8 + from_str)",
-            Some((1.0, true)),
-        )?;
-        add(
-            &group,
-            "sdk",
-            "value",
-            "naive: serde_json::Value, the same reader",
-            Some((0.5, true)),
-        )?;
-    }
-    add(
-        "verify_parse_callback",
-        "sdk",
-        "hand_written",
-        "== on the header + derived struct",
-        None,
-    )?;
-    add(
-        "receive_registered",
-        "sdk",
-        "one_registered",
-        "the SDK with 1 registered value (SDK column: 1,000,000)",
-        Some((1.5, true)),
-    )?;
-    Ok(rows)
-}
-
-fn loopback_rows(json: &serde_json::Value) -> Result<Vec<Row>, String> {
-    let items = json.as_array().ok_or("loopback printed no list")?;
+/// The rows a benchmark binary printed (see `benches/src/report.rs`).
+fn rows_of(json: &serde_json::Value) -> Result<Vec<Row>, String> {
+    let items = json.as_array().ok_or("a benchmark printed no list")?;
     items
         .iter()
         .map(|item| {
             let case = item["case"].as_str().unwrap_or_default().to_owned();
-            let (unit, target) = if case.starts_with("submit_latency") {
-                ("µs", Some((1.05, true)))
-            } else if case.starts_with("submit_throughput") {
-                // ≤ 1.05× the raw client's time per request is ≥ 1/1.05 of its throughput.
-                ("req/s", Some((1.0 / 1.05, false)))
-            } else if case == "listener_throughput_rps" {
-                ("req/s", Some((0.95, false)))
-            } else if case.starts_with("cold_start") {
-                ("ms", None)
-            } else {
-                ("KiB", Some((1.3, true)))
+            let target = match (
+                item["target"]["at_most"].as_f64(),
+                item["target"]["at_least"].as_f64(),
+            ) {
+                (Some(limit), _) => Some((limit, true)),
+                (None, Some(limit)) => Some((limit, false)),
+                (None, None) => None,
             };
             Ok(Row {
                 sdk: item["sdk"]
@@ -322,12 +182,12 @@ fn loopback_rows(json: &serde_json::Value) -> Result<Vec<Row>, String> {
                     .as_str()
                     .unwrap_or_default()
                     .to_owned(),
+                unit: item["unit"].as_str().unwrap_or_default().to_owned(),
                 ratios: item["ratios"]
                     .as_array()
                     .map(|r| r.iter().filter_map(serde_json::Value::as_f64).collect())
                     .unwrap_or_default(),
                 case,
-                unit,
                 target,
             })
         })
@@ -423,9 +283,10 @@ fn render(rows: &[Row], allocs: &str, binary_kib: u64, quick: bool) -> String {
         out,
         "- method: every SDK figure is measured in the same process run as its baseline, which is what a \
 competent engineer writes (checked by tests to produce the same output); naive baselines are extra rows labelled \
-naive. CPU figures: {PASSES} criterion passes, alternating which side each group measures first; the figures are \
-the best pass's median, the ratio the median of the per-pass ratios, with their spread (min – max). Loopback \
-latencies are medians of calls alternating one by one; throughputs are medians of rounds that alternate which \
+naive. CPU figures: both sides run in one process in batches of about 3 ms that alternate within each \
+round (A B A B, the order flipped every round; 21 rounds, 7 in --quick); the figures are the median time per call, \
+the ratio the median of the per-round ratios, with their spread (min – max). Loopback latencies are medians of \
+calls alternating one by one; throughputs are medians of rounds that alternate which \
 side runs first, with the per-round spread. A median ratio that misses its target by more than {NOISE} (the \
 movement between full runs on this shared 2-core machine) fails `cargo xtask bench`."
     );

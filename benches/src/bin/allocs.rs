@@ -30,9 +30,30 @@ fn main() {
             drop(black_box(build_submit_request(&config, &submission)))
         }),
     );
+    let endpoint = clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback")
+        .expect("valid");
     row(
         "build_request",
-        "hand_written",
+        "sdk_with_validation",
+        per_call(GLOBAL, n, || {
+            let submission = clever_kyc_core::KycSubmission::builder()
+                .email(black_box("contact@example.com"))
+                .token(black_box(fixtures::TOKEN))
+                .webhook_endpoint(&endpoint, black_box(fixtures::AUTH))
+                .build()
+                .expect("valid");
+            drop(black_box(build_submit_request(&config, &submission)))
+        }),
+    );
+    let prepared = baseline::Prepared::new();
+    row(
+        "build_request",
+        "hand_written (prepared)",
+        per_call(GLOBAL, n, || drop(black_box(prepared.build_fixture()))),
+    );
+    row(
+        "build_request",
+        "naive",
         per_call(GLOBAL, n, || drop(black_box(baseline::build_request()))),
     );
     for (name, body) in [

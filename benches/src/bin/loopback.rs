@@ -8,11 +8,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use clever_kyc_benches::ab::median;
+use clever_kyc_benches::cases::Target;
 use clever_kyc_benches::fixtures::{APP_ID, AUTH, SECRET};
 use clever_kyc_benches::loopback::{Submitters, interleaved, peak_rss_kib, throughput};
+use clever_kyc_benches::report::row;
 use clever_kyc_core::Credentials;
 use clever_kyc_mock::{BlockingMockServer, MockConfig};
-use serde_json::json;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -58,8 +60,24 @@ fn main() {
             bare_rss = bare_rss.max(bare.1);
         }
         let name = "hand-written axum listener (auth ==, derived struct, HashSet of SHA-256 keys, a JSON line)";
-        rows.push(json!({"case": "listener_throughput_rps", "sdk": median(sdk_rps.clone()), "baseline": median(bare_rps.clone()), "baseline_name": name, "ratios": ratios(&sdk_rps, &bare_rps)}));
-        rows.push(json!({"case": "listener_peak_rss_kib", "sdk": sdk_rss, "baseline": bare_rss, "baseline_name": name}));
+        rows.push(row(
+            "listener_throughput_rps",
+            median(&sdk_rps),
+            median(&bare_rps),
+            name,
+            "req/s",
+            &ratios(&sdk_rps, &bare_rps),
+            Some(Target::AtLeast(0.95)),
+        ));
+        rows.push(row(
+            "listener_peak_rss_kib",
+            sdk_rss as f64,
+            bare_rss as f64,
+            name,
+            "KiB",
+            &[],
+            Some(Target::AtMost(1.3)),
+        ));
     }
     if let (Ok(cli), Ok(bare), Ok(raw_submit)) = (
         std::env::var("CLEVER_KYC_BIN"),
@@ -127,8 +145,24 @@ fn cold_start_rows(
         sdk_submit.push(s);
         hand_submit.push(h);
     }
-    rows.push(json!({"case": "cold_start_first_callback_ms", "sdk": median(sdk_listen.clone()), "baseline": median(hand_listen.clone()), "baseline_name": "hand-written axum listener", "ratios": ratios(&sdk_listen, &hand_listen)}));
-    rows.push(json!({"case": "cold_start_first_submit_ms", "sdk": median(sdk_submit.clone()), "baseline": median(hand_submit.clone()), "baseline_name": "one-shot raw reqwest program", "ratios": ratios(&sdk_submit, &hand_submit)}));
+    rows.push(row(
+        "cold_start_first_callback_ms",
+        median(&sdk_listen),
+        median(&hand_listen),
+        "hand-written axum listener",
+        "ms",
+        &ratios(&sdk_listen, &hand_listen),
+        None,
+    ));
+    rows.push(row(
+        "cold_start_first_submit_ms",
+        median(&sdk_submit),
+        median(&hand_submit),
+        "one-shot raw reqwest program",
+        "ms",
+        &ratios(&sdk_submit, &hand_submit),
+        None,
+    ));
 }
 
 /// Starts a listener and sends one callback until it is answered 200; the time from spawn.
@@ -203,13 +237,29 @@ fn submit_rows(
         || runtime.block_on(submitters.sdk_async()),
         || runtime.block_on(submitters.raw_reqwest()),
     );
-    rows.push(json!({"case": "submit_latency_async_us", "sdk": sdk, "baseline": raw, "baseline_name": "raw reqwest"}));
+    rows.push(row(
+        "submit_latency_async_us",
+        sdk,
+        raw,
+        "raw reqwest",
+        "µs",
+        &[],
+        Some(Target::AtMost(1.05)),
+    ));
     let (sdk, raw) = interleaved(
         sequential,
         || submitters.sdk_blocking(),
         || submitters.raw_ureq(),
     );
-    rows.push(json!({"case": "submit_latency_blocking_us", "sdk": sdk, "baseline": raw, "baseline_name": "raw ureq"}));
+    rows.push(row(
+        "submit_latency_blocking_us",
+        sdk,
+        raw,
+        "raw ureq",
+        "µs",
+        &[],
+        Some(Target::AtMost(1.05)),
+    ));
 
     for concurrency in [1usize, 16, 64] {
         // Alternate over several rounds and take medians, as for the listener.
@@ -243,7 +293,16 @@ fn submit_rows(
             sdk_rps.push(sdk);
             raw_rps.push(raw);
         }
-        rows.push(json!({"case": format!("submit_throughput_async_c{concurrency}_rps"), "sdk": median(sdk_rps.clone()), "baseline": median(raw_rps.clone()), "baseline_name": "raw reqwest", "ratios": ratios(&sdk_rps, &raw_rps)}));
+        // ≤ 1.05× the raw client's time per request is ≥ 1/1.05 of its throughput.
+        rows.push(row(
+            &format!("submit_throughput_async_c{concurrency}_rps"),
+            median(&sdk_rps),
+            median(&raw_rps),
+            "raw reqwest",
+            "req/s",
+            &ratios(&sdk_rps, &raw_rps),
+            Some(Target::AtLeast(1.0 / 1.05)),
+        ));
     }
 }
 
@@ -307,11 +366,6 @@ async fn listener_load(command: &mut Command, is_sdk: bool, requests: usize) -> 
 /// The per-round ratios of two series of the same length.
 fn ratios(sdk: &[f64], baseline: &[f64]) -> Vec<f64> {
     sdk.iter().zip(baseline).map(|(s, b)| s / b).collect()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn bytes_of_event() -> Vec<u8> {

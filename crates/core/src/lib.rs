@@ -169,7 +169,7 @@ pub use settings::TransportSettings;
 pub use snippet::{BodySnippet, MAX_SNIPPET_BYTES};
 pub use submission::{
     AuthorizationInput, KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken,
-    TokenError, ValidationError, WebhookNotification,
+    TokenError, ValidationError, WebhookEndpoint, WebhookNotification,
 };
 pub use sumsub::{
     GenerateShareToken, IssuedShareToken, MAX_SHARE_TOKEN_TTL, SUMSUB_APP_TOKEN_HEADER,

@@ -2,6 +2,7 @@
 
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
+#[cfg(test)]
 use serde::Serialize;
 
 use crate::config::{ApiConfig, USER_AGENT};
@@ -17,22 +18,56 @@ pub const SECRET_KEY_HEADER: HeaderName = HeaderName::from_static("secret-key");
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-/// The JSON body, with exactly the documented field names.
-#[derive(Serialize)]
+/// The JSON body, with exactly the documented field names. Written by [`Self::to_json`];
+/// the derived `Serialize` is the reference the tests hold it to.
+#[cfg_attr(test, derive(Serialize))]
 pub(crate) struct SubmitBody<'a> {
     pub(crate) email: &'a str,
     pub(crate) token: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     pub(crate) webhook_notification: Option<WebhookBody<'a>>,
 }
 
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub(crate) struct WebhookBody<'a> {
     pub(crate) endpoint_url: &'a str,
     pub(crate) authorization_header: &'a str,
 }
 
 impl<'a> SubmitBody<'a> {
+    /// The body as compact JSON, byte for byte what `serde_json::to_vec` writes, in one
+    /// allocation: the strings rarely need escaping, so each is copied whole when it does
+    /// not.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.unescaped_len());
+        out.extend_from_slice(br#"{"email":"#);
+        push_json_string(&mut out, self.email);
+        out.extend_from_slice(br#","token":"#);
+        push_json_string(&mut out, self.token);
+        if let Some(hook) = &self.webhook_notification {
+            out.extend_from_slice(br#","webhook_notification":{"endpoint_url":"#);
+            push_json_string(&mut out, hook.endpoint_url);
+            out.extend_from_slice(br#","authorization_header":"#);
+            push_json_string(&mut out, hook.authorization_header);
+            out.push(b'}');
+        }
+        out.push(b'}');
+        out
+    }
+
+    /// The serialized length when no string needs escaping (the usual case).
+    fn unescaped_len(&self) -> usize {
+        const FIXED: usize = r#"{"email":"","token":""}"#.len();
+        const WEBHOOK: usize =
+            r#","webhook_notification":{"endpoint_url":"","authorization_header":""}"#.len();
+        FIXED
+            + self.email.len()
+            + self.token.len()
+            + self.webhook_notification.as_ref().map_or(0, |hook| {
+                WEBHOOK + hook.endpoint_url.len() + hook.authorization_header.len()
+            })
+    }
+
     fn from_submission(submission: &'a KycSubmission) -> Self {
         Self {
             email: submission.email().as_str(),
@@ -61,10 +96,7 @@ impl<'a> SubmitBody<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn build_submit_request(config: &ApiConfig, submission: &KycSubmission) -> HttpRequest {
-    let body = SubmitBody::from_submission(submission);
-    // Serializing borrowed strings into a Vec cannot fail: no maps with non-string keys, no
-    // failing Serialize impls. The fallback keeps this function total all the same.
-    let body = serde_json::to_vec(&body).unwrap_or_default();
+    let body = SubmitBody::from_submission(submission).to_json();
     api_request(config, Method::POST, config.submit_uri.clone(), Some(body))
 }
 
@@ -91,6 +123,47 @@ pub(crate) fn api_request(
     headers.insert(APP_ID_HEADER, config.app_id_header.clone());
     headers.insert(SECRET_KEY_HEADER, config.secret_key_header.clone());
     request
+}
+
+/// Appends `text` as a JSON string: quoted, with `"`, `\\` and control characters escaped
+/// exactly as serde_json escapes them. Most strings need no escape and are copied whole.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    // A fold without early exit compiles to a vector loop: one pass to learn that the
+    // string is clean, then one copy.
+    let needs_escape = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !needs_escape {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    let mut clean_from = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[clean_from..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.extend_from_slice(crate::hex::encode(&[byte]).as_bytes());
+        } else {
+            out.extend_from_slice(escape);
+        }
+        clean_from = i + 1;
+    }
+    out.extend_from_slice(&bytes[clean_from..]);
+    out.push(b'"');
 }
 
 /// Percent-encodes a query value: everything but RFC 3986's unreserved characters, so a
@@ -144,6 +217,46 @@ mod tests {
         assert!(value.is_sensitive());
         assert_eq!(value, "sk-should-not-appear");
         assert!(!format!("{request:?}").contains("sk-should-not-appear"));
+    }
+
+    /// The reference: what serde_json writes for the same body.
+    fn serde_reference(body: &SubmitBody<'_>) -> Vec<u8> {
+        serde_json::to_vec(body).unwrap()
+    }
+
+    #[test]
+    fn every_ascii_byte_is_written_as_serde_json_writes_it() {
+        for byte in 0u8..0x80 {
+            let text = format!("a{}b", byte as char);
+            let body = SubmitBody {
+                email: &text,
+                token: &text,
+                webhook_notification: Some(WebhookBody {
+                    endpoint_url: &text,
+                    authorization_header: &text,
+                }),
+            };
+            assert_eq!(body.to_json(), serde_reference(&body), "byte {byte:#04x}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_body_is_byte_for_byte_serde_jsons(
+            email in "\\PC*",
+            token in ".*",
+            hook in proptest::option::of(("[ -~]*", "[\\x00-\\x7f\\u{e9}\\u{2028}]*")),
+        ) {
+            let body = SubmitBody {
+                email: &email,
+                token: &token,
+                webhook_notification: hook.as_ref().map(|(url, auth)| WebhookBody {
+                    endpoint_url: url,
+                    authorization_header: auth,
+                }),
+            };
+            proptest::prop_assert_eq!(body.to_json(), serde_reference(&body));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Submit KYC With Token request, validated before anything is built.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::Uri;
 
@@ -32,10 +33,22 @@ impl ShareToken {
         if value.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLong { len: value.len() });
         }
-        if let Some(position) = value
+        // Real tokens are printable ASCII: one vectorisable pass says so. Otherwise walk
+        // characters from the first byte that is not.
+        if value
+            .bytes()
+            .fold(true, |acc, b| acc & b.is_ascii_graphic())
+        {
+            return Ok(Self(value.into_boxed_str()));
+        }
+        let ascii_prefix = value
+            .bytes()
+            .position(|b| !b.is_ascii_graphic())
+            .unwrap_or(value.len());
+        if let Some(position) = value[ascii_prefix..]
             .char_indices()
             .find(|(_, c)| c.is_whitespace() || c.is_control())
-            .map(|(i, _)| i)
+            .map(|(i, _)| ascii_prefix + i)
         {
             return Err(TokenError::InvalidCharacter { position });
         }
@@ -78,12 +91,74 @@ pub enum TokenError {
     },
 }
 
+/// A checked callback URL, prepared once and shared by every submission that uses it.
+///
+/// Merchants have one callback URL and a fresh authorization value per submission; checking
+/// and writing the URL once keeps that work out of every request. Cloning is a reference
+/// count.
+///
+/// ```
+/// use clever_kyc_core::{KycSubmission, WebhookEndpoint};
+/// let endpoint = WebhookEndpoint::new("https://merchant.example/kyc/callback")?;
+/// let submission = KycSubmission::builder()
+///     .email("contact@example.com")
+///     .token("_act-sbx-jwt-eyJhbGciOiJub25lIn0")
+///     .webhook_endpoint(&endpoint, "Bearer per-request-secret")
+///     .build()?;
+/// assert_eq!(submission.webhook().unwrap().endpoint_url_str(), endpoint.as_str());
+/// # Ok::<(), clever_kyc_core::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpoint(Arc<CheckedUrl>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct CheckedUrl {
+    uri: Uri,
+    /// The URL as it is sent, written once here rather than for every request.
+    text: Box<str>,
+}
+
+impl WebhookEndpoint {
+    /// Checks an endpoint URL: absolute `https`, `http` only for loopback hosts, no user
+    /// information or fragment.
+    ///
+    /// # Errors
+    /// [`ValidationError::EndpointUrl`] for an unusable URL.
+    pub fn new(endpoint_url: &str) -> Result<Self, ValidationError> {
+        let uri = parse_checked(endpoint_url, true).map_err(ValidationError::EndpointUrl)?;
+        // `Uri`'s own text is the input unless parsing normalised it (an empty path gains a
+        // `/`, the scheme is lowercased); comparing is cheaper than formatting.
+        let after_scheme = ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| endpoint_url.strip_prefix(scheme));
+        let authority = uri.authority().map_or(0, |a| a.as_str().len());
+        let as_parsed = after_scheme
+            .and_then(|rest| rest.get(authority..))
+            .is_some_and(|path| path.starts_with('/'))
+            && uri == *endpoint_url;
+        let text = if as_parsed {
+            endpoint_url.into()
+        } else {
+            uri.to_string().into_boxed_str()
+        };
+        Ok(Self(Arc::new(CheckedUrl { uri, text })))
+    }
+
+    /// The URL.
+    pub fn uri(&self) -> &Uri {
+        &self.0.uri
+    }
+
+    /// The URL as it is sent in `webhook_notification.endpoint_url`.
+    pub fn as_str(&self) -> &str {
+        &self.0.text
+    }
+}
+
 /// Where and how Hello Clever should deliver `KYCStatusChanged` callbacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookNotification {
-    endpoint_url: Uri,
-    /// The URL as it is sent, written once here rather than for every request.
-    endpoint_text: Box<str>,
+    endpoint: WebhookEndpoint,
     authorization: AuthorizationValue,
 }
 
@@ -97,23 +172,30 @@ impl WebhookNotification {
         endpoint_url: &str,
         authorization: AuthorizationValue,
     ) -> Result<Self, ValidationError> {
-        let endpoint_url =
-            parse_checked(endpoint_url, true).map_err(ValidationError::EndpointUrl)?;
-        Ok(Self {
-            endpoint_text: endpoint_url.to_string().into_boxed_str(),
-            endpoint_url,
+        Ok(Self::at(WebhookEndpoint::new(endpoint_url)?, authorization))
+    }
+
+    /// Pairs a checked endpoint with the value the callbacks will carry as `Authorization`.
+    pub fn at(endpoint: WebhookEndpoint, authorization: AuthorizationValue) -> Self {
+        Self {
+            endpoint,
             authorization,
-        })
+        }
     }
 
     /// The callback URL.
     pub fn endpoint_url(&self) -> &Uri {
-        &self.endpoint_url
+        self.endpoint.uri()
     }
 
     /// The callback URL as it is sent in `webhook_notification.endpoint_url`.
     pub fn endpoint_url_str(&self) -> &str {
-        &self.endpoint_text
+        self.endpoint.as_str()
+    }
+
+    /// The checked endpoint, to reuse for further submissions.
+    pub fn endpoint(&self) -> &WebhookEndpoint {
+        &self.endpoint
     }
 
     /// The value echoed as `Authorization` on every callback.
@@ -220,12 +302,19 @@ enum TokenInput {
     Value(ShareToken),
 }
 
+/// A callback URL handed to the builder: one checked in advance, or text.
+#[derive(Clone, Debug)]
+enum EndpointInput {
+    Text(String),
+    Checked(WebhookEndpoint),
+}
+
 /// Collects the fields of a [`KycSubmission`]; nothing is checked until [`build`](Self::build).
 #[derive(Default, Clone)]
 pub struct KycSubmissionBuilder {
     email: Option<String>,
     token: Option<TokenInput>,
-    endpoint_url: Option<String>,
+    endpoint_url: Option<EndpointInput>,
     authorization: Option<AuthorizationInput>,
 }
 
@@ -273,9 +362,19 @@ impl KycSubmissionBuilder {
             .webhook_authorization(authorization)
     }
 
+    /// A callback URL checked in advance and its `Authorization` value for this submission.
+    pub fn webhook_endpoint(
+        mut self,
+        endpoint: &WebhookEndpoint,
+        authorization: impl Into<AuthorizationInput>,
+    ) -> Self {
+        self.endpoint_url = Some(EndpointInput::Checked(endpoint.clone()));
+        self.webhook_authorization(authorization)
+    }
+
     /// The callback URL alone (an authorization value is then required too).
     pub fn webhook_url(mut self, endpoint_url: impl Into<String>) -> Self {
-        self.endpoint_url = Some(endpoint_url.into());
+        self.endpoint_url = Some(EndpointInput::Text(endpoint_url.into()));
         self
     }
 
@@ -291,7 +390,7 @@ impl KycSubmissionBuilder {
     /// The first [`ValidationError`] found; [`ValidationError::field`] names the JSON field.
     pub fn build(self) -> Result<KycSubmission, ValidationError> {
         let email = self.email.ok_or(ValidationError::MissingEmail)?;
-        let email = Email::parse(&email).map_err(ValidationError::Email)?;
+        let email = Email::parse_owned(email).map_err(ValidationError::Email)?;
         let token = match self.token.ok_or(ValidationError::MissingToken)? {
             TokenInput::Text(text) => ShareToken::new(text).map_err(ValidationError::Token)?,
             TokenInput::Value(token) => token,
@@ -306,7 +405,11 @@ impl KycSubmissionBuilder {
                         .map_err(ValidationError::AuthorizationHeader)?,
                     AuthorizationInput::Value(value) => value,
                 };
-                Some(WebhookNotification::new(&url, auth)?)
+                let endpoint = match url {
+                    EndpointInput::Text(text) => WebhookEndpoint::new(&text)?,
+                    EndpointInput::Checked(endpoint) => endpoint,
+                };
+                Some(WebhookNotification::at(endpoint, auth))
             }
         };
         Ok(KycSubmission::new(email, token, webhook))
@@ -420,6 +523,24 @@ mod tests {
     }
 
     #[test]
+    fn the_first_bad_character_is_found_past_ascii_and_non_ascii_text() {
+        for (token, position) in [
+            ("ab cd", 2),
+            ("\u{e9} x", 2),
+            ("abc\u{a0}", 3),
+            ("\u{e9}\u{e9}\u{85}", 4),
+            ("tab\tx", 3),
+        ] {
+            assert_eq!(
+                ShareToken::new(token),
+                Err(TokenError::InvalidCharacter { position }),
+                "{token:?}"
+            );
+        }
+        assert!(ShareToken::new("caf\u{e9}-\u{65e5}\u{672c}").is_ok());
+    }
+
+    #[test]
     fn a_token_of_exactly_one_kilobyte_is_accepted() {
         assert!(base().token("x".repeat(MAX_TOKEN_BYTES)).build().is_ok());
     }
@@ -433,5 +554,46 @@ mod tests {
         let shown = format!("{sub:?}");
         assert!(!shown.contains("tok_123"), "{shown}");
         assert!(!shown.contains("zz-top-secret"), "{shown}");
+    }
+
+    #[test]
+    fn an_endpoint_checked_once_builds_what_the_text_builds() {
+        let endpoint = WebhookEndpoint::new("https://m.example/cb?tenant=7").unwrap();
+        let from_text = base()
+            .webhook("https://m.example/cb?tenant=7", "Bearer a")
+            .build()
+            .unwrap();
+        let from_endpoint = base()
+            .webhook_endpoint(&endpoint, "Bearer a")
+            .build()
+            .unwrap();
+        assert_eq!(from_text, from_endpoint);
+        assert!(matches!(
+            base().webhook_endpoint(&endpoint, "bad\nvalue").build(),
+            Err(ValidationError::AuthorizationHeader(_))
+        ));
+    }
+
+    #[test]
+    fn the_sent_url_is_the_parsed_one_when_parsing_normalises_it() {
+        for (given, sent) in [
+            ("https://m.example", "https://m.example/"),
+            ("https://m.example?a=/b", "https://m.example/?a=/b"),
+            ("HTTPS://m.example/cb", "https://m.example/cb"),
+            (
+                "https://M.example:8443/cb?a=1",
+                "https://M.example:8443/cb?a=1",
+            ),
+        ] {
+            let endpoint = WebhookEndpoint::new(given).unwrap();
+            assert_eq!(endpoint.as_str(), sent);
+            assert_eq!(endpoint.as_str(), endpoint.uri().to_string());
+        }
+        assert!(matches!(
+            WebhookEndpoint::new("http://m.example/cb"),
+            Err(ValidationError::EndpointUrl(
+                UrlError::InsecureScheme { .. }
+            ))
+        ));
     }
 }
