@@ -255,8 +255,7 @@ mod same_output {
     #[test]
     fn a_submission_on_a_prepared_endpoint_builds_the_same_request() {
         let endpoint =
-            clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback")
-                .unwrap();
+            clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback").unwrap();
         let submission = clever_kyc_core::KycSubmission::builder()
             .email("contact@example.com")
             .token(fixtures::TOKEN)

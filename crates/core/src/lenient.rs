@@ -38,6 +38,12 @@ impl<'de, R, F: FnOnce(&str) -> Option<R>> serde::de::Visitor<'de> for OptStr<F>
 
 /// Whether a string carries a value rather than one of the API's spellings of "nothing".
 pub(crate) fn is_present(s: &str) -> bool {
+    // Most values are neither four letters long nor padded: decided without trimming.
+    let bytes = s.as_bytes();
+    let plain_end = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if s.len() != 4 && plain_end(bytes.first()) && plain_end(bytes.last()) {
+        return true;
+    }
     let t = s.trim();
     !(t.is_empty() || t.eq_ignore_ascii_case("null"))
 }
@@ -180,4 +186,28 @@ pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, 
     }
 
     d.deserialize_option(Count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_trimming(s in "[ \t\r\nnulNUL\u{a0}\u{3000}x\u{e9}]{0,7}") {
+            let t = s.trim();
+            let plain = !(t.is_empty() || t.eq_ignore_ascii_case("null"));
+            proptest::prop_assert_eq!(is_present(&s), plain);
+        }
+    }
+
+    #[test]
+    fn absent_spellings() {
+        for absent in ["", " ", "null", "NULL", " Null\t", "\u{a0}null\u{3000}"] {
+            assert!(!is_present(absent), "{absent:?}");
+        }
+        for present in ["nil", "nulls", "x", " nul l "] {
+            assert!(is_present(present), "{present:?}");
+        }
+    }
 }

@@ -124,6 +124,22 @@ impl SqliteStore {
     }
 }
 
+/// The listing query for a filter's shape. One statement per shape, because
+/// `(?1 IS NULL OR email = ?1)` would keep SQLite from using the email index and every
+/// filtered listing would scan the whole table.
+fn events_query(filter: &EventFilter) -> String {
+    let condition = match (&filter.email, &filter.submission_id) {
+        (Some(_), Some(_)) => "email = ?1 COLLATE NOCASE AND submission_id = ?2",
+        (Some(_), None) => "email = ?1 COLLATE NOCASE AND ?2 IS NULL",
+        (None, Some(_)) => "?1 IS NULL AND submission_id = ?2",
+        (None, None) => "?1 IS NULL AND ?2 IS NULL",
+    };
+    format!(
+        "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
+         FROM events WHERE {condition} ORDER BY seq LIMIT ?3"
+    )
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt {
         backend: BACKEND,
@@ -208,20 +224,22 @@ impl CallbackStore for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
         let inserted = tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO events
                      (idempotency_key, submission_id, email, event_json, received_at_ms, deliveries, handled)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
                  ON CONFLICT (idempotency_key) DO NOTHING",
-                params![
+            )
+            .and_then(|mut insert| {
+                insert.execute(params![
                     key,
                     submission,
                     record.email,
                     callback.canonical_json,
                     millis(record.received_at),
                     record.handled,
-                ],
-            )
+                ])
+            })
             .map_err(unavailable("record an event"))?;
         let outcome = if inserted == 0 {
             let handled: bool = tx
@@ -238,19 +256,25 @@ impl CallbackStore for SqliteStore {
                 let email = email.to_ascii_lowercase();
                 let submission = submission.unwrap_or("");
                 let current: Option<String> = tx
-                    .query_row(
+                    .prepare_cached(
                         "SELECT latest_status FROM statuses WHERE email = ?1 AND submission_id = ?2",
-                        params![email, submission],
-                        |row| row.get(0),
                     )
+                    .and_then(|mut select| {
+                        select.query_row(params![email, submission], |row| row.get(0))
+                    })
                     .optional()
                     .map_err(unavailable("read a status"))?;
                 if status_supersedes(current.as_deref(), &status, !submission.is_empty()) {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO statuses VALUES (?1, ?2, ?3, ?4)",
-                        params![email, submission, status, millis(record.received_at)],
-                    )
-                    .map_err(unavailable("update a status"))?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO statuses VALUES (?1, ?2, ?3, ?4)")
+                        .and_then(|mut replace| {
+                            replace.execute(params![
+                                email,
+                                submission,
+                                status,
+                                millis(record.received_at)
+                            ])
+                        })
+                        .map_err(unavailable("update a status"))?;
                 }
             }
             Recorded::New
@@ -273,12 +297,7 @@ impl CallbackStore for SqliteStore {
         let connection = self.lock();
         let fail = unavailable("list events");
         let mut statement = connection
-            .prepare(
-                "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
-                 FROM events
-                 WHERE (?1 IS NULL OR email = ?1 COLLATE NOCASE) AND (?2 IS NULL OR submission_id = ?2)
-                 ORDER BY seq LIMIT ?3",
-            )
+            .prepare_cached(&events_query(filter))
             .map_err(fail)?;
         let limit = filter
             .limit
@@ -330,7 +349,7 @@ impl CallbackStore for SqliteStore {
     fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
-            .prepare(
+            .prepare_cached(
                 "SELECT submission_id, email, latest_status, updated_at_ms FROM statuses
                  WHERE email = ?1 ORDER BY updated_at_ms",
             )
@@ -371,5 +390,38 @@ impl CallbackStore for SqliteStore {
             )
             .map_err(unavailable("purge registrations"))?;
         Ok(removed as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What SQLite plans for the listing of `filter`, one line per step.
+    fn plan(filter: &EventFilter) -> String {
+        let connection = Connection::open_in_memory().unwrap();
+        connection.execute_batch(SCHEMA).unwrap();
+        let mut explain = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", events_query(filter)))
+            .unwrap();
+        let rows = explain
+            .query_map(params!["a@example.com", "sub-1", 10], |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn a_listing_by_email_uses_the_email_index_not_a_scan() {
+        for filter in [
+            EventFilter::all().email("a@example.com"),
+            EventFilter::all()
+                .email("a@example.com")
+                .submission(SubmissionId::new("sub-1").unwrap()),
+        ] {
+            let plan = plan(&filter);
+            assert!(plan.contains("USING INDEX events_by_email"), "{plan}");
+        }
     }
 }

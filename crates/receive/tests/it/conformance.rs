@@ -186,11 +186,60 @@ fn listing_is_oldest_first_and_limited(store: &dyn CallbackStore) {
     assert_eq!(times, [at(10), at(11), at(12)]);
 }
 
+fn every_filter_shape_selects_exactly_its_events(store: &dyn CallbackStore) {
+    let _ = record(
+        store,
+        &received(Some("sub-a"), event("A@example.com", &["pending"])),
+        1,
+    );
+    let _ = record(
+        store,
+        &received(Some("sub-b"), event("a@example.com", &["approved"])),
+        2,
+    );
+    let _ = record(
+        store,
+        &received(Some("sub-a"), event("b@example.com", &["pending"])),
+        3,
+    );
+    let _ = record(
+        store,
+        &received(None, event("a@example.com", &["failed"])),
+        4,
+    );
+    let times = |filter: EventFilter| -> Vec<_> {
+        store
+            .events(&filter)
+            .unwrap()
+            .iter()
+            .map(|e| e.received_at)
+            .collect()
+    };
+    assert_eq!(times(EventFilter::all()), [at(1), at(2), at(3), at(4)]);
+    assert_eq!(
+        times(EventFilter::all().email("a@EXAMPLE.com")),
+        [at(1), at(2), at(4)]
+    );
+    let sub_a = || SubmissionId::new("sub-a").unwrap();
+    assert_eq!(
+        times(EventFilter::all().submission(sub_a())),
+        [at(1), at(3)]
+    );
+    assert_eq!(
+        times(
+            EventFilter::all()
+                .email("b@example.com")
+                .submission(sub_a())
+        ),
+        [at(3)]
+    );
+}
+
 type Case = fn(&dyn CallbackStore);
 
 /// Every promise, on a fresh store.
 fn run_suite(fresh: &dyn Fn() -> Box<dyn CallbackStore>) {
-    let cases: [(&str, Case); 7] = [
+    let cases: [(&str, Case); 8] = [
         ("registrations", registrations_expire_and_can_be_removed),
         (
             "duplicates",
@@ -204,6 +253,7 @@ fn run_suite(fresh: &dyn Fn() -> Box<dyn CallbackStore>) {
         ("handled", an_unhandled_event_stays_unhandled_until_marked),
         ("static", static_values_name_no_submission),
         ("listing", listing_is_oldest_first_and_limited),
+        ("filters", every_filter_shape_selects_exactly_its_events),
     ];
     for (name, case) in cases {
         eprintln!("case: {name}");
