@@ -319,6 +319,14 @@ impl CallbackStore for RedisStore {
                 .iter()
                 .map(|e| self.key("evt", &e.idempotency_key.to_hex()))
                 .collect();
+            // A page with no match has nothing to count (and Redis refuses an empty
+            // pipeline).
+            if keys.is_empty() {
+                if !full {
+                    break;
+                }
+                continue;
+            }
             let counters: Vec<(Option<u64>, Option<u8>)> =
                 self.with_connection("count deliveries", |c| {
                     let mut pipe = redis::pipe();

@@ -275,6 +275,34 @@ fn the_sqlite_store_keeps_every_promise() {
     });
 }
 
+/// The Redis store lists by reading its stream a page (1,000 entries) at a time: a page
+/// without one match must be passed over, not sent as an empty pipeline.
+#[test]
+fn a_redis_listing_passes_over_pages_without_a_match() {
+    let redis = RedisServer::start().expect("this test needs redis-server");
+    let store = RedisStore::open(&redis.url()).unwrap();
+    for i in 0..1_200u64 {
+        let email = if i < 1_100 {
+            format!("other{i}@example.com")
+        } else {
+            "late@example.com".to_owned()
+        };
+        let _ = record(
+            &store,
+            &received(Some(&format!("sub-{i}")), event(&email, &["pending"])),
+            i,
+        );
+    }
+    let late = store
+        .events(&EventFilter::all().email("late@example.com"))
+        .unwrap();
+    assert_eq!(late.len(), 100);
+    let none = store
+        .events(&EventFilter::all().email("nobody@example.com"))
+        .unwrap();
+    assert!(none.is_empty());
+}
+
 #[test]
 fn the_redis_store_keeps_every_promise() {
     let redis = RedisServer::start().expect("this test needs redis-server");
