@@ -303,6 +303,59 @@ fn a_redis_listing_passes_over_pages_without_a_match() {
     assert!(none.is_empty());
 }
 
+/// A stream written before contacts had lists of stream ids is indexed on its first listing
+/// by email, and what is recorded afterwards is listed too.
+#[test]
+fn a_redis_stream_without_contact_lists_is_indexed_once() {
+    let redis = RedisServer::start().expect("this test needs redis-server");
+    let store = RedisStore::open(&redis.url()).unwrap();
+    for i in 0..5u64 {
+        let email = if i % 2 == 0 {
+            "Old@example.com"
+        } else {
+            "other@example.com"
+        };
+        let _ = record(
+            &store,
+            &received(Some(&format!("sub-{i}")), event(email, &["pending"])),
+            i,
+        );
+    }
+    // What an older version left: the stream and the events, no lists, no completion mark.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_connection().unwrap();
+    let lists: Vec<String> = redis::cmd("KEYS")
+        .arg("clever-kyc:by_email*")
+        .query(&mut connection)
+        .unwrap();
+    assert!(!lists.is_empty(), "the record script writes contact lists");
+    redis::cmd("DEL")
+        .arg(&lists)
+        .query::<()>(&mut connection)
+        .unwrap();
+    let fresh = RedisStore::open(&redis.url()).unwrap();
+    let times = |store: &RedisStore| -> Vec<_> {
+        store
+            .events(&EventFilter::all().email("old@EXAMPLE.com"))
+            .unwrap()
+            .iter()
+            .map(|e| e.received_at)
+            .collect()
+    };
+    assert_eq!(times(&fresh), [at(0), at(2), at(4)]);
+    let _ = record(
+        &fresh,
+        &received(Some("sub-new"), event("old@example.com", &["approved"])),
+        9,
+    );
+    assert_eq!(times(&fresh), [at(0), at(2), at(4), at(9)]);
+    // Another handle, which finds the index complete, lists the same.
+    assert_eq!(
+        times(&RedisStore::open(&redis.url()).unwrap()),
+        times(&fresh)
+    );
+}
+
 #[test]
 fn the_redis_store_keeps_every_promise() {
     let redis = RedisServer::start().expect("this test needs redis-server");

@@ -6,18 +6,26 @@
 //!   by the same Lua script that appends the event to the stream `{prefix}:events`, so two
 //!   replicas can never both record one delivery;
 //! - `{prefix}:status:{email}`: a hash from submission id (empty for a shared value) to
-//!   `status|updated_ms|final`.
+//!   `status|updated_ms|final`;
+//! - `{prefix}:by_email:{email}`: the stream ids of a contact's events, appended by the same
+//!   script, so listing one contact reads its events rather than the whole stream;
+//!   `{prefix}:by_email_complete` says every event in the stream is in those lists: the
+//!   script sets it when it starts a stream, and a stream written before the lists existed
+//!   is indexed once, on its first listing by email.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, KycStatus, Registration, SubmissionId};
-use redis::{Client, Connection, RedisError, Script, Value};
+use redis::{Client, Connection, RedisError, Script};
 
-use crate::codec::{from_hex_32, millis, parse_submission_id, redact_url, system_time};
+use crate::codec::{millis, parse_submission_id, redact_url, system_time};
 use crate::store::{
     CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
 };
+
+mod listing;
 
 const BACKEND: &str = "redis";
 
@@ -35,8 +43,14 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
   return {0, tonumber(redis.call('HGET', KEYS[1], 'handled') or '0')}
 end
-redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'submission_id', ARGV[2], 'email', ARGV[3],
-  'json', ARGV[4], 'received_ms', ARGV[5])
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('SET', KEYS[5], 1)
+end
+local id = redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'submission_id', ARGV[2],
+  'email', ARGV[3], 'json', ARGV[4], 'received_ms', ARGV[5])
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[4], id)
+end
 redis.call('HSET', KEYS[1], 'deliveries', 1, 'handled', ARGV[6])
 if ARGV[7] ~= '' and ARGV[3] ~= '' then
   local current = redis.call('HGET', KEYS[3], ARGV[2])
@@ -68,6 +82,8 @@ pub struct RedisStore {
     mark_handled: Script,
     idle: Mutex<Vec<Connection>>,
     timeout: Duration,
+    /// Set once `{prefix}:by_email_complete` has been seen or written.
+    email_index_ready: AtomicBool,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -116,6 +132,7 @@ impl RedisStore {
             mark_handled: Script::new(MARK_HANDLED),
             idle: Mutex::default(),
             timeout: Duration::from_secs(2),
+            email_index_ready: AtomicBool::new(false),
         };
         let mut connection = store.connect().map_err(fail)?;
         redis::cmd("PING")
@@ -128,6 +145,7 @@ impl RedisStore {
     /// Uses `prefix` for every key instead of `clever-kyc` (several stores on one server).
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        self.email_index_ready = AtomicBool::new(false);
         self
     }
 
@@ -260,6 +278,8 @@ impl CallbackStore for RedisStore {
             .key(self.key("evt", &key_hex))
             .key(format!("{}:events", self.prefix))
             .key(self.key("status", &email.to_ascii_lowercase()))
+            .key(self.key("by_email", &email.to_ascii_lowercase()))
+            .key(self.index_complete_key())
             .arg(&key_hex)
             .arg(callback.submission_id().map_or("", SubmissionId::as_str))
             .arg(email)
@@ -287,67 +307,10 @@ impl CallbackStore for RedisStore {
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
-        let stream = format!("{}:events", self.prefix);
-        let limit = filter.limit.unwrap_or(usize::MAX);
-        let mut events = Vec::new();
-        let mut start = "-".to_owned();
-        loop {
-            let page: Vec<(String, Vec<(String, String)>)> =
-                self.with_connection("list events", |c| {
-                    let value: Value = redis::cmd("XRANGE")
-                        .arg(&stream)
-                        .arg(&start)
-                        .arg("+")
-                        .arg("COUNT")
-                        .arg(PAGE)
-                        .query(c)?;
-                    Ok(redis::from_redis_value(value)?)
-                })?;
-            let Some((last_id, _)) = page.last() else {
-                break;
-            };
-            start = format!("({last_id}");
-            let full = page.len() == PAGE;
-            let mut candidates = Vec::new();
-            for (_, fields) in page {
-                let event = stream_entry(fields)?;
-                if filter.matches(&event) {
-                    candidates.push(event);
-                }
-            }
-            let keys: Vec<String> = candidates
-                .iter()
-                .map(|e| self.key("evt", &e.idempotency_key.to_hex()))
-                .collect();
-            // A page with no match has nothing to count (and Redis refuses an empty
-            // pipeline).
-            if keys.is_empty() {
-                if !full {
-                    break;
-                }
-                continue;
-            }
-            let counters: Vec<(Option<u64>, Option<u8>)> =
-                self.with_connection("count deliveries", |c| {
-                    let mut pipe = redis::pipe();
-                    for key in &keys {
-                        pipe.cmd("HMGET").arg(key).arg("deliveries").arg("handled");
-                    }
-                    pipe.query(c)
-                })?;
-            for (mut event, (deliveries, handled)) in candidates.into_iter().zip(counters) {
-                event.deliveries = deliveries.unwrap_or(1);
-                event.handled = handled == Some(1);
-                events.push(event);
-                if events.len() >= limit {
-                    return Ok(events);
-                }
-            }
-            if !full {
-                break;
-            }
+        match &filter.email {
+            Some(email) => self.list_contact(email, filter),
+            None => self.list_stream(filter),
         }
-        Ok(events)
     }
 
     fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
@@ -381,41 +344,4 @@ impl CallbackStore for RedisStore {
         // Registrations carry PEXPIREAT: Redis removes them itself.
         Ok(0)
     }
-}
-
-fn stream_entry(fields: Vec<(String, String)>) -> Result<StoredEvent, StoreError> {
-    let (mut key, mut submission, mut email, mut json, mut received) =
-        (None, None, None, None, None);
-    for (name, value) in fields {
-        match name.as_str() {
-            "key" => key = Some(value),
-            "submission_id" => submission = Some(value),
-            "email" => email = Some(value),
-            "json" => json = Some(value),
-            "received_ms" => received = Some(value),
-            _ => {}
-        }
-    }
-    let key = key
-        .as_deref()
-        .and_then(from_hex_32)
-        .ok_or_else(|| corrupt("event key"))?;
-    let submission = submission.unwrap_or_default();
-    Ok(StoredEvent {
-        submission_id: if submission.is_empty() {
-            None
-        } else {
-            Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
-        },
-        email: email.filter(|e| !e.is_empty()),
-        idempotency_key: IdempotencyKey::from_bytes(key),
-        event_json: json.ok_or_else(|| corrupt("event json"))?,
-        received_at: system_time(
-            received
-                .and_then(|r| r.parse().ok())
-                .ok_or_else(|| corrupt("event received_at"))?,
-        ),
-        deliveries: 1,
-        handled: false,
-    })
 }
