@@ -16,6 +16,7 @@ pub mod alloc_counter;
 pub mod baseline;
 pub mod cases;
 pub mod fixtures;
+pub mod listener;
 pub mod report;
 
 pub mod loopback;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use clever_kyc_benches::ab::median;
 use clever_kyc_benches::cases::Target;
 use clever_kyc_benches::fixtures::{APP_ID, AUTH, SECRET};
-use clever_kyc_benches::loopback::{Submitters, interleaved, peak_rss_kib, throughput};
+use clever_kyc_benches::listener::{self, Backing};
+use clever_kyc_benches::loopback::{Submitters, interleaved, throughput};
 use clever_kyc_benches::report::row;
 use clever_kyc_core::Credentials;
 use clever_kyc_mock::{BlockingMockServer, MockConfig};
@@ -38,46 +39,7 @@ fn main() {
         std::env::var("CLEVER_KYC_BIN"),
         std::env::var("BARE_LISTENER_BIN"),
     ) {
-        let (requests, rounds) = if quick { (2_000, 3) } else { (20_000, 6) };
-        // Alternate the two servers over several rounds, each round starting with the other,
-        // and compare medians, so neither always runs first or alone through noise.
-        let (mut sdk_rps, mut bare_rps, mut sdk_rss, mut bare_rss) = (Vec::new(), Vec::new(), 0, 0);
-        for round in 0..rounds {
-            let run = |is_sdk: bool| {
-                let bin = if is_sdk { &listener_bin } else { &bare_bin };
-                runtime.block_on(listener_load(&mut Command::new(bin), is_sdk, requests))
-            };
-            let (sdk, bare) = if round % 2 == 0 {
-                let sdk = run(true);
-                (sdk, run(false))
-            } else {
-                let bare = run(false);
-                (run(true), bare)
-            };
-            sdk_rps.push(sdk.0);
-            bare_rps.push(bare.0);
-            sdk_rss = sdk_rss.max(sdk.1);
-            bare_rss = bare_rss.max(bare.1);
-        }
-        let name = "hand-written axum listener (auth ==, derived struct, HashSet of SHA-256 keys, a JSON line)";
-        rows.push(row(
-            "listener_throughput_rps",
-            median(&sdk_rps),
-            median(&bare_rps),
-            name,
-            "req/s",
-            &ratios(&sdk_rps, &bare_rps),
-            Some(Target::AtLeast(0.95)),
-        ));
-        rows.push(row(
-            "listener_peak_rss_kib",
-            sdk_rss as f64,
-            bare_rss as f64,
-            name,
-            "KiB",
-            &[],
-            Some(Target::AtMost(1.3)),
-        ));
+        listener_rows(&runtime, &listener_bin, &bare_bin, quick, &mut rows);
     }
     if let (Ok(cli), Ok(bare), Ok(raw_submit)) = (
         std::env::var("CLEVER_KYC_BIN"),
@@ -309,58 +271,79 @@ fn submit_rows(
 /// Rounds per throughput figure.
 const THROUGHPUT_ROUNDS: usize = 6;
 
-/// Starts a receiver process, sends `requests` callbacks at concurrency 32, and returns
-/// (requests per second, peak RSS in KiB).
-async fn listener_load(command: &mut Command, is_sdk: bool, requests: usize) -> (f64, u64) {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port");
-    if is_sdk {
-        command.args([
-            "listen",
-            "--bind",
-            &addr.to_string(),
-            "--store",
-            "memory",
-            "--auth",
-            AUTH,
-            "--json",
-        ]);
-    } else {
-        command.args([addr.to_string().as_str(), AUTH]);
+/// The listener against the hand-written one on each backing: throughput and peak RSS.
+fn listener_rows(
+    runtime: &tokio::runtime::Runtime,
+    cli: &str,
+    bare: &str,
+    quick: bool,
+    rows: &mut Vec<serde_json::Value>,
+) {
+    for (backing, target, what) in [
+        (Backing::Memory, 0.95, "HashSet of SHA-256 keys"),
+        (
+            Backing::Sqlite,
+            0.90,
+            "INSERT ON CONFLICT DO NOTHING, WAL, synchronous=FULL, off the async workers",
+        ),
+        (
+            Backing::Redis,
+            0.90,
+            "SET NX and XADD, pooled connections, off the async workers",
+        ),
+    ] {
+        // Every store write is a durable commit: fewer requests, the same alternation.
+        let (requests, rounds) = match (backing, quick) {
+            (Backing::Memory, false) => (20_000, 6),
+            (Backing::Memory, true) => (2_000, 3),
+            (_, false) => (3_000, 4),
+            (_, true) => (600, 2),
+        };
+        eprintln!("loopback: listener on {}", backing.name());
+        let (sdk, hand) = listener::compare(runtime, cli, bare, backing, requests, rounds);
+        let rps = |runs: &[listener::Run]| runs.iter().map(|r| r.rps).collect::<Vec<_>>();
+        let rss = |runs: &[listener::Run]| runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+        let (sdk_rps, hand_rps) = (rps(&sdk), rps(&hand));
+        let name =
+            format!("hand-written axum listener (auth ==, derived struct, {what}, a JSON line)");
+        let suffix = match backing {
+            Backing::Memory => String::new(),
+            other => format!("_{}", other.name()),
+        };
+        rows.push(row(
+            &format!("listener{suffix}_throughput_rps"),
+            median(&sdk_rps),
+            median(&hand_rps),
+            &name,
+            "req/s",
+            &ratios(&sdk_rps, &hand_rps),
+            Some(Target::AtLeast(target)),
+        ));
+        let cpu = |runs: &[listener::Run]| {
+            runs.iter()
+                .map(|r| r.cpu_us_per_request)
+                .collect::<Vec<_>>()
+        };
+        let (sdk_cpu, hand_cpu) = (cpu(&sdk), cpu(&hand));
+        rows.push(row(
+            &format!("listener{suffix}_cpu_us_per_request"),
+            median(&sdk_cpu),
+            median(&hand_cpu),
+            &name,
+            "µs",
+            &ratios(&sdk_cpu, &hand_cpu),
+            None,
+        ));
+        rows.push(row(
+            &format!("listener{suffix}_peak_rss_kib"),
+            rss(&sdk) as f64,
+            rss(&hand) as f64,
+            &name,
+            "KiB",
+            &[],
+            Some(Target::AtMost(1.3)),
+        ));
     }
-    let mut child: Child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the receiver");
-    while std::net::TcpStream::connect(addr).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let client = clever_kyc_async::safe_reqwest_builder(&Default::default())
-        .expect("tls")
-        .build()
-        .expect("client");
-    let body = bytes_of_event();
-    let url = format!("http://{addr}/kyc/callback");
-    let rps = throughput(requests, 32, move || {
-        let (client, url, body) = (client.clone(), url.clone(), body.clone());
-        async move {
-            client
-                .post(url)
-                .header("authorization", AUTH)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-        }
-    })
-    .await;
-    let peak = peak_rss_kib(child.id()).unwrap_or(0);
-    let _ = child.kill();
-    let _ = child.wait();
-    (rps, peak)
 }
 
 /// The per-round ratios of two series of the same length.

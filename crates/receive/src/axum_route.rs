@@ -99,10 +99,16 @@ pub async fn receive_callback<S: CallbackStore + 'static>(
     limits: &ReceiveLimits,
     handled: bool,
 ) -> Result<Receipt, InboxError> {
-    let authenticated = on_store(inbox, move |i| {
-        i.authenticate(&method, &headers, SystemTime::now())
-    })
-    .await?;
+    // A value of the inbox's own needs no store: no trip to the blocking pool for it.
+    let authenticated = match inbox.authenticate_inline(&method, &headers, SystemTime::now())? {
+        Ok(authenticated) => authenticated,
+        Err(head) => {
+            on_store(inbox, move |i| {
+                i.authenticate_head(&head, SystemTime::now())
+            })
+            .await?
+        }
+    };
     let limit = inbox.receiver().body_limit();
     let read = tokio::time::timeout(
         limits.body_read_timeout,

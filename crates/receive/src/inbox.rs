@@ -5,8 +5,8 @@ use std::error::Error as StdError;
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackReceiver, CallbackRejection,
-    CallbackSource, Email, ReceivedCallback, Registration, SubmissionId,
+    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackHead, CallbackReceiver,
+    CallbackRejection, CallbackSource, Email, ReceivedCallback, Registration, SubmissionId,
     authorization_from_random_bytes,
 };
 use http::{HeaderMap, Method, Request, StatusCode};
@@ -302,12 +302,36 @@ impl<S: CallbackStore> CallbackInbox<S> {
         now: SystemTime,
     ) -> Result<Authenticated, InboxError> {
         let head = self.receiver.check_head(method, headers)?;
+        self.authenticate_head(&head, now)
+    }
+
+    /// Step 1 without the store when it needs none (the value is one of the inbox's own);
+    /// otherwise the checked head, for [`Self::authenticate_head`] where the store may block.
+    pub(crate) fn authenticate_inline(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> Result<Result<Authenticated, CallbackHead>, InboxError> {
+        let head = self.receiver.check_head(method, headers)?;
+        if head.needs_lookup() {
+            return Ok(Err(head));
+        }
+        self.authenticate_head(&head, now).map(Ok)
+    }
+
+    /// Step 1 after the head checks: the registration lookup, then the verdict.
+    pub(crate) fn authenticate_head(
+        &self,
+        head: &CallbackHead,
+        now: SystemTime,
+    ) -> Result<Authenticated, InboxError> {
         let registration = if head.needs_lookup() {
             self.store.registration(head.digest(), now)?
         } else {
             None
         };
-        let source = self.receiver.resolve(&head, registration.as_ref(), now)?;
+        let source = self.receiver.resolve(head, registration.as_ref(), now)?;
         Ok(Authenticated {
             source,
             registered_email: registration.map(|r| r.email),

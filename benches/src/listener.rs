@@ -1,0 +1,204 @@
+//! Listener load: `clever-kyc listen` against the hand-written `bare_listener`, each started
+//! as a process with the same store, loaded with callbacks at concurrency 32, in rounds
+//! that alternate which goes first.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use clever_kyc_receive::testing::RedisServer;
+
+use crate::fixtures::AUTH;
+use crate::loopback::{peak_rss_kib, throughput};
+
+/// Where both listeners keep what they receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// Memory (the SDK's `--store memory`, the baseline's `HashSet`); one body repeated.
+    Memory,
+    /// A fresh SQLite file per run; every callback a new event.
+    Sqlite,
+    /// A fresh `redis-server` per run; every callback a new event.
+    Redis,
+}
+
+impl Backing {
+    /// The row name's suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Memory => "memory",
+            Self::Sqlite => "sqlite",
+            Self::Redis => "redis",
+        }
+    }
+}
+
+/// One run's figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    /// Callbacks answered per second.
+    pub rps: f64,
+    /// Peak resident memory, KiB.
+    pub peak_rss_kib: u64,
+    /// The listener's CPU time (user and system) per callback, µs: what it costs whatever
+    /// the load generator beside it takes of the shared cores.
+    pub cpu_us_per_request: f64,
+}
+
+/// A process's CPU time so far (user + system), from `/proc/PID/stat` (Linux).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is parenthesised and may contain spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks / 100.0)
+}
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// The documented callback; with `n`, a distinct event (its last message carries `n`).
+pub fn callback_body(n: Option<u64>) -> Vec<u8> {
+    let documented = clever_kyc_core::documented::KYC_STATUS_CHANGED;
+    match n {
+        None => documented.as_bytes().to_vec(),
+        Some(n) => documented
+            .replace("KYC is rejected.", &format!("KYC is rejected ({n})."))
+            .into_bytes(),
+    }
+}
+
+/// Starts one listener (`bin` is `clever-kyc` when `is_sdk`, else `bare_listener`) on
+/// `backing`, sends `requests` callbacks, and stops it.
+pub async fn run(bin: &str, is_sdk: bool, backing: Backing, requests: usize) -> Run {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("clever-kyc-listener-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let sqlite: PathBuf = dir.join(format!("run-{run}.db"));
+    // Started before the listener and stopped after it, so each run has an empty server.
+    let redis = (backing == Backing::Redis).then(|| RedisServer::start().expect("redis-server"));
+    let mut command = Command::new(bin);
+    if is_sdk {
+        let store = match backing {
+            Backing::Memory => "memory".to_owned(),
+            Backing::Sqlite => format!("sqlite:{}", sqlite.display()),
+            Backing::Redis => redis.as_ref().map(RedisServer::url).unwrap_or_default(),
+        };
+        command
+            .args(["listen", "--bind", &addr.to_string(), "--store", &store])
+            .args(["--auth", AUTH, "--json"]);
+    } else {
+        command.args([addr.to_string().as_str(), AUTH]);
+        match backing {
+            Backing::Memory => {}
+            Backing::Sqlite => {
+                command.arg("--sqlite").arg(&sqlite);
+            }
+            Backing::Redis => {
+                command
+                    .arg("--redis")
+                    .arg(redis.as_ref().map(RedisServer::url).unwrap_or_default());
+            }
+        }
+    }
+    let mut child: Child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the receiver");
+    while std::net::TcpStream::connect(addr).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let client = clever_kyc_async::safe_reqwest_builder(&Default::default())
+        .expect("tls")
+        .build()
+        .expect("client");
+    let url = format!("http://{addr}/kyc/callback");
+    let sequence = Arc::new(AtomicU64::new(run << 32));
+    let distinct = backing != Backing::Memory;
+    let rps = throughput(requests, 32, move || {
+        let (client, url) = (client.clone(), url.clone());
+        let body = callback_body(distinct.then(|| sequence.fetch_add(1, Ordering::Relaxed)));
+        async move {
+            client
+                .post(url)
+                .header("authorization", AUTH)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+        }
+    })
+    .await;
+    let peak_rss_kib = peak_rss_kib(child.id()).unwrap_or(0);
+    let cpu_us_per_request =
+        cpu_seconds(child.id()).map_or(f64::NAN, |s| s * 1e6 / requests as f64);
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(redis);
+    let _ = std::fs::remove_file(&sqlite);
+    Run {
+        rps,
+        peak_rss_kib,
+        cpu_us_per_request,
+    }
+}
+
+/// `rounds` rounds of the SDK's listener and the hand-written one, alternating which goes
+/// first: (SDK runs, baseline runs).
+pub fn compare(
+    runtime: &tokio::runtime::Runtime,
+    cli: &str,
+    bare: &str,
+    backing: Backing,
+    requests: usize,
+    rounds: usize,
+) -> (Vec<Run>, Vec<Run>) {
+    let (mut sdk, mut hand) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let one = |is_sdk: bool| {
+            runtime.block_on(run(
+                if is_sdk { cli } else { bare },
+                is_sdk,
+                backing,
+                requests,
+            ))
+        };
+        if round % 2 == 0 {
+            sdk.push(one(true));
+            hand.push(one(false));
+        } else {
+            hand.push(one(false));
+            sdk.push(one(true));
+        }
+    }
+    (sdk, hand)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_has_spent_cpu_time() {
+        let spin = (0..5_000_000u64).fold(0u64, |a, i| a.wrapping_mul(31).wrapping_add(i));
+        std::hint::black_box(spin);
+        assert!(cpu_seconds(std::process::id()).is_some_and(|s| s >= 0.0));
+    }
+
+    #[test]
+    fn numbered_bodies_are_distinct_callbacks() {
+        let (a, b) = (callback_body(Some(1)), callback_body(Some(2)));
+        assert_ne!(a, b);
+        for body in [a, b, callback_body(None)] {
+            let event = clever_kyc_core::parse_kyc_status_changed(&body).unwrap();
+            assert_eq!(event.email.as_deref(), Some("test@helloclever.co"));
+        }
+    }
+}
