@@ -69,6 +69,7 @@ pub fn groups() -> Vec<(&'static str, Group)> {
         ("parse_callback", parse_callbacks),
         ("verify_parse_callback", || vec![verify_and_parse()]),
         ("receive_registered", || vec![receive_registered()]),
+        ("listener_route", || vec![listener_route()]),
     ]
 }
 
@@ -281,5 +282,27 @@ fn receive_registered() -> Case {
         move || {
             let _ = black_box(b.receive_registered(black_box(&copy), &one, now));
         },
+    )
+}
+
+/// The listener's own work per callback, in-process (tower, no sockets): the SDK's route
+/// on a memory store against the hand-written route with its `HashSet`, each writing the
+/// JSON line to a buffer.
+fn listener_route() -> Case {
+    let body = clever_kyc_core::documented::KYC_STATUS_CHANGED.as_bytes();
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    };
+    let (sdk_runtime, hand_runtime) = (runtime(), runtime());
+    let (sdk, hand) = (crate::route::sdk(), crate::route::hand_written());
+    case(
+        "listener_route",
+        "hand-written axum route (auth ==, derived struct, HashSet of SHA-256 keys, a JSON line)",
+        None,
+        move || assert!(sdk_runtime.block_on(crate::route::send(&sdk, body))),
+        move || assert!(hand_runtime.block_on(crate::route::send(&hand, body))),
     )
 }

@@ -13,10 +13,12 @@ pub struct ReadmeDoctests;
 
 pub mod ab;
 pub mod alloc_counter;
+pub mod bare;
 pub mod baseline;
 pub mod cases;
 pub mod fixtures;
 pub mod listener;
 pub mod report;
+pub mod route;
 
 pub mod loopback;

@@ -4,7 +4,7 @@ use std::alloc::System;
 use std::hint::black_box;
 
 use clever_kyc_benches::alloc_counter::per_call;
-use clever_kyc_benches::{baseline, fixtures};
+use clever_kyc_benches::{baseline, fixtures, route};
 use clever_kyc_core::{build_submit_request, parse_kyc_status_changed};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
@@ -81,6 +81,26 @@ fn main() {
                 drop(black_box(serde_json::from_slice::<baseline::Callback>(
                     body,
                 )))
+            }),
+        );
+    }
+    // The listener's route per request, in-process (no sockets): the SDK's and the
+    // hand-written one, each answering the documented callback (a redelivery after the
+    // first, on both).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let body = clever_kyc_core::documented::KYC_STATUS_CHANGED.as_bytes();
+    for (variant, router) in [
+        ("sdk", route::sdk()),
+        ("hand_written", route::hand_written()),
+    ] {
+        row(
+            "listener_route",
+            variant,
+            per_call(GLOBAL, n / 10, || {
+                assert!(runtime.block_on(route::send(&router, body)));
             }),
         );
     }
