@@ -16,6 +16,7 @@ pub mod alloc_counter;
 pub mod bare;
 pub mod baseline;
 pub mod cases;
+pub mod end_to_end;
 pub mod fixtures;
 pub mod listener;
 pub mod report;

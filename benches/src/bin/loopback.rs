@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use clever_kyc_benches::ab::median;
 use clever_kyc_benches::cases::Target;
+use clever_kyc_benches::end_to_end;
 use clever_kyc_benches::fixtures::{APP_ID, AUTH, SECRET};
 use clever_kyc_benches::listener::{self, Backing};
 use clever_kyc_benches::loopback::{Submitters, interleaved, throughput};
@@ -47,8 +48,68 @@ fn main() {
         std::env::var("RAW_SUBMIT_BIN"),
     ) {
         cold_start_rows(&mock.base_url(), &cli, &bare, &raw_submit, quick, &mut rows);
+        let programs = end_to_end::Programs {
+            cli,
+            bare_listener: bare,
+            raw_submit,
+        };
+        end_to_end_rows(&programs, quick, &mut rows);
     }
     println!("{}", serde_json::Value::from(rows));
+}
+
+/// Submission to committed callback through the real binaries, p50 and p99, through a
+/// simulator that delivers `pending` at once (the wait is then all SDK or hand-written work,
+/// process start included).
+fn end_to_end_rows(
+    programs: &end_to_end::Programs,
+    quick: bool,
+    rows: &mut Vec<serde_json::Value>,
+) {
+    let mut config = MockConfig::new(Credentials::new(APP_ID, SECRET).expect("valid"));
+    config.delivery.first_delay = Duration::ZERO;
+    let mock = BlockingMockServer::start(config).expect("mock");
+    let samples = if quick { 40 } else { 400 };
+    for (submitter, label, name) in [
+        (
+            end_to_end::Submitter::Process,
+            "",
+            "raw_submit (reqwest) + hand-written axum listener, the same INSERT",
+        ),
+        (
+            end_to_end::Submitter::in_process(&mock.base_url()),
+            "_in_process",
+            "raw reqwest client + hand-written axum listener, the same INSERT",
+        ),
+    ] {
+        eprintln!("loopback: end to end{label}, {samples} samples a side");
+        let (sdk, hand) = end_to_end::measure(programs, &submitter, &mock.base_url(), samples);
+        // The p50 of each quarter of the samples, for a spread.
+        let quarters = |values: &[f64]| {
+            values
+                .chunks(values.len().div_ceil(4).max(1))
+                .map(|chunk| end_to_end::quantile(chunk, 0.5))
+                .collect::<Vec<_>>()
+        };
+        rows.push(row(
+            &format!("end_to_end{label}_p50_ms"),
+            end_to_end::quantile(&sdk, 0.5),
+            end_to_end::quantile(&hand, 0.5),
+            name,
+            "ms",
+            &ratios(&quarters(&sdk), &quarters(&hand)),
+            None,
+        ));
+        rows.push(row(
+            &format!("end_to_end{label}_p99_ms"),
+            end_to_end::quantile(&sdk, 0.99),
+            end_to_end::quantile(&hand, 0.99),
+            name,
+            "ms",
+            &[],
+            Some(Target::AtMost(1.10)),
+        ));
+    }
 }
 
 /// Process start to the first accepted callback (listener) and to the first accepted submit

@@ -1,6 +1,7 @@
 //! The baseline for the submit cold start: a one-shot program a competent engineer writes
 //! with reqwest (the same rustls setup as the SDK's), posting one submission and checking
-//! for `{"status": "Ok"}`. Usage: `raw_submit BASE_URL TOKEN`; exits 0 when accepted.
+//! for `{"status": "Ok"}`. Usage: `raw_submit BASE_URL TOKEN [EMAIL [WEBHOOK_URL AUTH]]`;
+//! exits 0 when accepted.
 
 use clever_kyc_benches::fixtures::{APP_ID, SECRET};
 
@@ -8,6 +9,14 @@ use clever_kyc_benches::fixtures::{APP_ID, SECRET};
 struct Body<'a> {
     email: &'a str,
     token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_notification: Option<Webhook<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Webhook<'a> {
+    endpoint_url: &'a str,
+    authorization_header: &'a str,
 }
 
 #[derive(serde::Deserialize)]
@@ -17,9 +26,17 @@ struct Status {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (Some(base), Some(token)) = (args.next(), args.next()) else {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(base), Some(token)) = (args.first(), args.get(1)) else {
         return std::process::ExitCode::from(2);
+    };
+    let email = args.get(2).map_or("bench@example.com", String::as_str);
+    let webhook = match (args.get(3), args.get(4)) {
+        (Some(url), Some(auth)) => Some(Webhook {
+            endpoint_url: url,
+            authorization_header: auth,
+        }),
+        _ => None,
     };
     let client = clever_kyc_async::safe_reqwest_builder(&Default::default())
         .expect("tls")
@@ -34,8 +51,9 @@ async fn main() -> std::process::ExitCode {
             .header("content-type", "application/json")
             .body(
                 serde_json::to_vec(&Body {
-                    email: "bench@example.com",
-                    token: &token,
+                    email,
+                    token,
+                    webhook_notification: webhook,
                 })
                 .ok()?,
             )
