@@ -70,9 +70,10 @@ pub fn callback_body(n: Option<u64>) -> Vec<u8> {
     }
 }
 
-/// Starts one listener (`bin` is `clever-kyc` when `is_sdk`, else `bare_listener`) on
-/// `backing`, sends `requests` callbacks, and stops it.
-pub async fn run(bin: &str, is_sdk: bool, backing: Backing, requests: usize) -> Run {
+/// Starts one listener (`clever-kyc listen` when `is_cli`, else a program taking `ADDR
+/// AUTHORIZATION [--sqlite PATH | --redis URL]`) on `backing`, sends `requests` callbacks,
+/// and stops it.
+pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> Run {
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port");
@@ -83,7 +84,7 @@ pub async fn run(bin: &str, is_sdk: bool, backing: Backing, requests: usize) -> 
     // Started before the listener and stopped after it, so each run has an empty server.
     let redis = (backing == Backing::Redis).then(|| RedisServer::start().expect("redis-server"));
     let mut command = Command::new(bin);
-    if is_sdk {
+    if is_cli {
         let store = match backing {
             Backing::Memory => "memory".to_owned(),
             Backing::Sqlite => format!("sqlite:{}", sqlite.display()),
@@ -150,11 +151,12 @@ pub async fn run(bin: &str, is_sdk: bool, backing: Backing, requests: usize) -> 
     }
 }
 
-/// `rounds` rounds of the SDK's listener and the hand-written one, alternating which goes
-/// first: (SDK runs, baseline runs).
+/// `rounds` rounds of the SDK's listener (`clever-kyc` when `sdk_is_cli`, else a program
+/// taking the hand-written one's arguments) and the hand-written one, alternating which
+/// goes first: (SDK runs, baseline runs).
 pub fn compare(
     runtime: &tokio::runtime::Runtime,
-    cli: &str,
+    (sdk_bin, sdk_is_cli): (&str, bool),
     bare: &str,
     backing: Backing,
     requests: usize,
@@ -163,12 +165,11 @@ pub fn compare(
     let (mut sdk, mut hand) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let one = |is_sdk: bool| {
-            runtime.block_on(run(
-                if is_sdk { cli } else { bare },
-                is_sdk,
-                backing,
-                requests,
-            ))
+            runtime.block_on(if is_sdk {
+                run(sdk_bin, sdk_is_cli, backing, requests)
+            } else {
+                run(bare, false, backing, requests)
+            })
         };
         if round % 2 == 0 {
             sdk.push(one(true));

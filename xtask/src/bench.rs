@@ -115,6 +115,7 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<(), String> {
     loopback
         .env("CLEVER_KYC_BIN", release.join("clever-kyc"))
         .env("BARE_LISTENER_BIN", release.join("bare_listener"))
+        .env("SDK_LISTENER_BIN", release.join("sdk_listener"))
         .env("RAW_SUBMIT_BIN", release.join("raw_submit"));
     if quick {
         loopback.arg("--quick");

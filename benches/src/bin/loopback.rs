@@ -360,51 +360,77 @@ fn listener_rows(
             (_, false) => (3_000, 4),
             (_, true) => (600, 2),
         };
-        eprintln!("loopback: listener on {}", backing.name());
-        let (sdk, hand) = listener::compare(runtime, cli, bare, backing, requests, rounds);
-        let rps = |runs: &[listener::Run]| runs.iter().map(|r| r.rps).collect::<Vec<_>>();
-        let rss = |runs: &[listener::Run]| runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
-        let (sdk_rps, hand_rps) = (rps(&sdk), rps(&hand));
         let name =
             format!("hand-written axum listener (auth ==, derived struct, {what}, a JSON line)");
         let suffix = match backing {
             Backing::Memory => String::new(),
             other => format!("_{}", other.name()),
         };
-        rows.push(row(
-            &format!("listener{suffix}_throughput_rps"),
-            median(&sdk_rps),
-            median(&hand_rps),
+        eprintln!("loopback: listener on {}", backing.name());
+        let (sdk, hand) = listener::compare(runtime, (cli, true), bare, backing, requests, rounds);
+        listener_figures(
+            &sdk,
+            &hand,
+            &format!("listener{suffix}"),
             &name,
-            "req/s",
-            &ratios(&sdk_rps, &hand_rps),
-            Some(Target::AtLeast(target)),
-        ));
-        let cpu = |runs: &[listener::Run]| {
-            runs.iter()
-                .map(|r| r.cpu_us_per_request)
-                .collect::<Vec<_>>()
-        };
-        let (sdk_cpu, hand_cpu) = (cpu(&sdk), cpu(&hand));
-        rows.push(row(
-            &format!("listener{suffix}_cpu_us_per_request"),
-            median(&sdk_cpu),
-            median(&hand_cpu),
-            &name,
-            "µs",
-            &ratios(&sdk_cpu, &hand_cpu),
-            None,
-        ));
-        rows.push(row(
-            &format!("listener{suffix}_peak_rss_kib"),
-            rss(&sdk) as f64,
-            rss(&hand) as f64,
-            &name,
-            "KiB",
-            &[],
-            Some(Target::AtMost(1.3)),
-        ));
+            target,
+            rows,
+        );
+        // The route as a merchant embeds it, without the command around it.
+        if backing == Backing::Memory
+            && let Ok(library) = std::env::var("SDK_LISTENER_BIN")
+        {
+            eprintln!("loopback: the library route, served");
+            let (sdk, hand) =
+                listener::compare(runtime, (&library, false), bare, backing, requests, rounds);
+            listener_figures(&sdk, &hand, "listener_library", &name, target, rows);
+        }
     }
+}
+
+/// The rows of one listener comparison: throughput, CPU per callback, peak RSS.
+fn listener_figures(
+    sdk: &[listener::Run],
+    hand: &[listener::Run],
+    case: &str,
+    name: &str,
+    target: f64,
+    rows: &mut Vec<serde_json::Value>,
+) {
+    let series = |runs: &[listener::Run], of: fn(&listener::Run) -> f64| {
+        runs.iter().map(of).collect::<Vec<_>>()
+    };
+    let rss = |runs: &[listener::Run]| runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+    let (sdk_rps, hand_rps) = (series(sdk, |r| r.rps), series(hand, |r| r.rps));
+    rows.push(row(
+        &format!("{case}_throughput_rps"),
+        median(&sdk_rps),
+        median(&hand_rps),
+        name,
+        "req/s",
+        &ratios(&sdk_rps, &hand_rps),
+        Some(Target::AtLeast(target)),
+    ));
+    let cpu = |r: &listener::Run| r.cpu_us_per_request;
+    let (sdk_cpu, hand_cpu) = (series(sdk, cpu), series(hand, cpu));
+    rows.push(row(
+        &format!("{case}_cpu_us_per_request"),
+        median(&sdk_cpu),
+        median(&hand_cpu),
+        name,
+        "µs",
+        &ratios(&sdk_cpu, &hand_cpu),
+        None,
+    ));
+    rows.push(row(
+        &format!("{case}_peak_rss_kib"),
+        rss(sdk) as f64,
+        rss(hand) as f64,
+        name,
+        "KiB",
+        &[],
+        Some(Target::AtMost(1.3)),
+    ));
 }
 
 /// The per-round ratios of two series of the same length.
