@@ -1,6 +1,8 @@
-//! How listing a contact's events and reading its statuses grow with the store: one contact
-//! with 10 events, among 1,000, 100,000 and 1,000,000 stored events, on SQLite and Redis. The large store is compared with the 1,000-event one in alternating
-//! batches, as the CPU cases are. JSON rows on stdout; `--quick` stops at 100,000.
+//! How listing a contact's events, reading its statuses and looking up a callback's
+//! registration grow with the store: one contact with 10 events, among 1,000, 100,000 and
+//! 1,000,000 stored events (each with its submission's registration), on SQLite and Redis.
+//! The large store is compared with the 1,000-event one in alternating batches, as the CPU
+//! cases are. JSON rows on stdout; `--quick` stops at 100,000.
 //!
 //! The stores are filled in bulk with the layout the SDK writes (one transaction, or one
 //! pipeline), since recording a million callbacks one durable commit at a time would take
@@ -13,11 +15,22 @@ use clever_kyc_benches::ab::{Plan, compare};
 use clever_kyc_benches::cases::Target;
 use clever_kyc_benches::report::row;
 use clever_kyc_receive::testing::RedisServer;
-use clever_kyc_receive::{CallbackStore, EventFilter, RedisStore, SqliteStore};
+use clever_kyc_receive::{AuthDigest, CallbackStore, EventFilter, RedisStore, SqliteStore};
 
 /// Events per contact: the contact measured has this many at every store size.
 const PER_CONTACT: u64 = 10;
 const QUERIED: &str = "c0@example.com";
+
+/// When the filled registrations expire: far beyond the measurement.
+const EXPIRES_MS: i64 = 4_000_000_000_000;
+
+/// The digest registered for submission `i` (as if of its authorization value).
+fn digest(i: u64) -> AuthDigest {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&i.to_le_bytes());
+    bytes[31] = 0xa5;
+    AuthDigest::from_bytes(bytes)
+}
 
 fn event_json(i: u64) -> String {
     format!(
@@ -43,6 +56,9 @@ fn fill_sqlite(path: &Path, events: u64) {
         let mut status = tx
             .prepare("INSERT OR REPLACE INTO statuses VALUES (?1, ?2, ?3, ?4)")
             .expect("prepare");
+        let mut register = tx
+            .prepare("INSERT INTO registrations VALUES (?1, ?2, ?3, ?4, ?5)")
+            .expect("prepare");
         for i in 0..events {
             let email = format!("c{}@example.com", i / PER_CONTACT);
             let submission = format!("sub-{i}");
@@ -58,6 +74,15 @@ fn fill_sqlite(path: &Path, events: u64) {
                 .expect("insert");
             status
                 .execute(rusqlite::params![email, submission, "approved", ms])
+                .expect("insert");
+            register
+                .execute(rusqlite::params![
+                    digest(i).to_hex(),
+                    submission,
+                    email,
+                    ms,
+                    EXPIRES_MS
+                ])
                 .expect("insert");
         }
     }
@@ -93,6 +118,15 @@ fn fill_redis(url: &str, events: u64) {
                 .arg(&id)
                 .ignore();
             pipe.cmd("HSET")
+                .arg(format!("clever-kyc:reg:{}", digest(i).to_hex()))
+                .arg(&[
+                    ("submission_id", format!("sub-{i}")),
+                    ("email", email.clone()),
+                    ("created_ms", ms.to_string()),
+                    ("expires_ms", EXPIRES_MS.to_string()),
+                ])
+                .ignore();
+            pipe.cmd("HSET")
                 .arg(format!("clever-kyc:status:{email}"))
                 .arg(format!("sub-{i}"))
                 .arg(format!("approved|{ms}|1"))
@@ -113,7 +147,7 @@ fn measure(
     size: u64,
     large: &dyn CallbackStore,
     small: &dyn CallbackStore,
-) -> [serde_json::Value; 2] {
+) -> [serde_json::Value; 3] {
     let plan = Plan {
         rounds: 7,
         batches: 2,
@@ -143,7 +177,20 @@ fn measure(
         &mut || drop(large.statuses(QUERIED).expect("statuses")),
         &mut || drop(small.statuses(QUERIED).expect("statuses")),
     );
-    let baseline = "the same store with 1,000 events";
+    // The receive path's lookup: one submission's registration among `size`.
+    let now = std::time::SystemTime::now();
+    for store in [large, small] {
+        assert!(
+            store.registration(&digest(7), now).expect("lookup").is_some(),
+            "{backend}: a registered value"
+        );
+    }
+    let lookups = compare(
+        plan,
+        &mut || drop(large.registration(&digest(7), now).expect("lookup")),
+        &mut || drop(small.registration(&digest(7), now).expect("lookup")),
+    );
+    let baseline = "the same store with 1,000 events (and registrations)";
     [
         row(
             &format!("events_by_email_{backend}_{size}"),
@@ -162,6 +209,15 @@ fn measure(
             "µs",
             &statuses.ratios,
             target,
+        ),
+        row(
+            &format!("registration_lookup_{backend}_{size}"),
+            lookups.sdk_ns / 1e3,
+            lookups.baseline_ns / 1e3,
+            baseline,
+            "µs",
+            &lookups.ratios,
+            (size >= 1_000_000).then_some(Target::AtMost(1.5)),
         ),
     ]
 }
