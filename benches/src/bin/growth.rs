@@ -181,7 +181,10 @@ fn measure(
     let now = std::time::SystemTime::now();
     for store in [large, small] {
         assert!(
-            store.registration(&digest(7), now).expect("lookup").is_some(),
+            store
+                .registration(&digest(7), now)
+                .expect("lookup")
+                .is_some(),
             "{backend}: a registered value"
         );
     }
