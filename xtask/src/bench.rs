@@ -255,7 +255,10 @@ the guarantee."
 whole command (`perf stat`: 6.0 ms of CPU per run against 4.0 ms for `raw_submit`, with the same system calls \
 and 495 page faults against 376); with long-lived clients in one process (`end_to_end_in_process`), as a \
 service submits, the SDK pair is within the spread of the hand-written one at p50. The listener's share is in \
-the `listener_sqlite` rows. What it would take: a smaller submitting binary."
+the `listener_sqlite` rows. The p99 rows are the median of the four quarters' p99 ratios; a tail on this \
+shared 2-core machine, with five processes taking turns, moves between full runs (the in-process p99 was 1.11 in \
+one run and 1.49 in the next, the process p99 1.26 and 1.10). What it would take: a smaller submitting binary, \
+and a quieter machine for the tail."
         }
         case if case.starts_with("submit_throughput_async")
             || case.starts_with("submit_latency") =>

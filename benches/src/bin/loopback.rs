@@ -84,11 +84,12 @@ fn end_to_end_rows(
     ] {
         eprintln!("loopback: end to end{label}, {samples} samples a side");
         let (sdk, hand) = end_to_end::measure(programs, &submitter, &mock.base_url(), samples);
-        // The p50 of each quarter of the samples, for a spread.
-        let quarters = |values: &[f64]| {
+        // A quantile of each quarter of the samples, for a spread (the tail of one run moves
+        // with whatever else the shared machine does).
+        let quarters = |values: &[f64], q: f64| {
             values
                 .chunks(values.len().div_ceil(4).max(1))
-                .map(|chunk| end_to_end::quantile(chunk, 0.5))
+                .map(|chunk| end_to_end::quantile(chunk, q))
                 .collect::<Vec<_>>()
         };
         rows.push(row(
@@ -97,7 +98,7 @@ fn end_to_end_rows(
             end_to_end::quantile(&hand, 0.5),
             name,
             "ms",
-            &ratios(&quarters(&sdk), &quarters(&hand)),
+            &ratios(&quarters(&sdk, 0.5), &quarters(&hand, 0.5)),
             None,
         ));
         rows.push(row(
@@ -106,7 +107,7 @@ fn end_to_end_rows(
             end_to_end::quantile(&hand, 0.99),
             name,
             "ms",
-            &[],
+            &ratios(&quarters(&sdk, 0.99), &quarters(&hand, 0.99)),
             Some(Target::AtMost(1.10)),
         ));
     }
