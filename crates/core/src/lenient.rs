@@ -4,9 +4,11 @@
 use serde::Deserializer;
 
 /// `None` for JSON `null`, `""`, and the string `"null"` (any casing); the string otherwise.
-/// Absent spellings are recognised on the borrowed text, so they cost no allocation.
+/// Absent spellings are recognised on the borrowed text, so they cost no allocation. Read
+/// with `deserialize_any`: one dispatch on the next token, where `deserialize_option` and
+/// then `deserialize_str` look at it twice (a wrong type gets the same error either way).
 pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_option(OptStr(|s: &str| is_present(s).then(|| s.to_owned())))
+    d.deserialize_any(OptStr(|s: &str| is_present(s).then(|| s.to_owned())))
 }
 
 /// Applies `f` to the text of an optional JSON string, borrowed where the input allows.
@@ -115,7 +117,7 @@ where
     D: Deserializer<'de>,
     T: WordEnum,
 {
-    d.deserialize_option(OptStr(|s: &str| {
+    d.deserialize_any(OptStr(|s: &str| {
         is_present(s).then(|| T::from_word_owned(s))
     }))
 }

@@ -60,6 +60,29 @@ fn a_wrong_type_names_its_json_path() {
 }
 
 #[test]
+fn every_wrong_json_kind_in_a_text_field_is_refused_with_its_path() {
+    for (value, kind) in [
+        ("5", "integer `5`"),
+        ("-1.5", "floating point `-1.5`"),
+        ("true", "boolean `true`"),
+        ("{}", "map"),
+        ("[]", "sequence"),
+    ] {
+        let body = format!(r#"{{"city":{value}}}"#);
+        match parse_kyc_status_changed(body.as_bytes()).unwrap_err() {
+            CallbackParseError::Json { path, detail, .. } => {
+                assert_eq!(path, "city");
+                assert!(
+                    detail.starts_with(&format!("invalid type: {kind}, expected a string or null")),
+                    "{detail}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
 fn the_body_must_be_a_json_object() {
     let cases: [(&[u8], &str); 6] = [
         (b"[1,2]", "an array"),
