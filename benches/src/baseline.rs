@@ -9,19 +9,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::fixtures::{APP_ID, AUTH, SECRET, TOKEN};
 
-/// The submit body with borrowed fields.
+/// The submit body with borrowed fields (every hand-written submitter here sends this).
 #[derive(Serialize)]
-struct SubmitBody<'a> {
-    email: &'a str,
-    token: &'a str,
+pub struct SubmitBody<'a> {
+    /// The contact's email.
+    pub email: &'a str,
+    /// The share token.
+    pub token: &'a str,
+    /// Where callbacks go, if anywhere.
     #[serde(skip_serializing_if = "Option::is_none")]
-    webhook_notification: Option<Webhook<'a>>,
+    pub webhook_notification: Option<Webhook<'a>>,
 }
 
+/// The body's `webhook_notification`.
 #[derive(Serialize)]
-struct Webhook<'a> {
-    endpoint_url: &'a str,
-    authorization_header: &'a str,
+pub struct Webhook<'a> {
+    /// The callback URL.
+    pub endpoint_url: &'a str,
+    /// The value callbacks carry as `Authorization`.
+    pub authorization_header: &'a str,
 }
 
 /// What a careful client prepares once, as `ApiConfig` does for the SDK: the URI and the

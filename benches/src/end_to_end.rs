@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use crate::baseline::{Status, SubmitBody, Webhook};
 use crate::fixtures::{APP_ID, AUTH, SECRET};
 
 /// The programs each pair runs.
@@ -153,33 +154,30 @@ impl Submitter {
     }
 
     /// Submits `email` with `token` and a callback to `webhook`; whether it was accepted.
-    fn submit(
-        &self,
-        programs: &Programs,
-        is_sdk: bool,
-        base_url: &str,
-        email: &str,
-        token: &str,
-        webhook: &str,
-    ) -> bool {
+    fn submit(&self, programs: &Programs, is_sdk: bool, to: &Submission<'_>) -> bool {
         let Self::InProcess(clients) = self else {
-            return submit_process(programs, is_sdk, base_url, email, token, webhook);
+            return submit_process(programs, is_sdk, to);
         };
         let Clients { runtime, sdk, raw } = clients.as_ref();
+        let base_url = to.base_url;
         if is_sdk {
             let submission = clever_kyc_core::KycSubmission::builder()
-                .email(email)
-                .token(token)
-                .webhook(webhook, AUTH)
+                .email(to.email)
+                .token(to.token)
+                .webhook(to.webhook, AUTH)
                 .build()
                 .expect("valid");
             return runtime.block_on(sdk.submit(&submission)).is_ok();
         }
-        let body = serde_json::json!({
-            "email": email,
-            "token": token,
-            "webhook_notification": {"endpoint_url": webhook, "authorization_header": AUTH},
-        });
+        let body = serde_json::to_vec(&SubmitBody {
+            email: to.email,
+            token: to.token,
+            webhook_notification: Some(Webhook {
+                endpoint_url: to.webhook,
+                authorization_header: AUTH,
+            }),
+        })
+        .expect("serializable");
         runtime.block_on(async {
             let Ok(response) = raw
                 .post(format!("{base_url}{}", clever_kyc_core::SUBMIT_PATH))
@@ -187,7 +185,7 @@ impl Submitter {
                 .header("app-id", APP_ID)
                 .header("secret-key", SECRET)
                 .header("content-type", "application/json")
-                .body(body.to_string())
+                .body(body)
                 .send()
                 .await
             else {
@@ -195,11 +193,8 @@ impl Submitter {
             };
             let ok = response.status() == 200;
             ok && response.bytes().await.is_ok_and(|b| {
-                serde_json::from_slice::<serde_json::Value>(&b).is_ok_and(|v| {
-                    v["status"]
-                        .as_str()
-                        .is_some_and(|s| s.eq_ignore_ascii_case("ok"))
-                })
+                serde_json::from_slice::<Status>(&b)
+                    .is_ok_and(|s| s.status.eq_ignore_ascii_case("ok"))
             })
         })
     }
@@ -223,7 +218,13 @@ fn sample(
     let email = format!("e2e-{how}-{side}-{n}@example.com");
     let token = format!("approved-e2e-{how}-{side}-{n}");
     let started = Instant::now();
-    let accepted = submitter.submit(programs, is_sdk, base_url, &email, &token, &listener.url);
+    let to = Submission {
+        base_url,
+        email: &email,
+        token: &token,
+        webhook: &listener.url,
+    };
+    let accepted = submitter.submit(programs, is_sdk, &to);
     assert!(accepted, "{side}: the submission was not accepted");
     listener
         .line_for(&email)
@@ -232,15 +233,23 @@ fn sample(
         * 1000.0
 }
 
+/// One submission: where to, for whom, and where its callbacks go.
+#[derive(Clone, Copy)]
+struct Submission<'a> {
+    base_url: &'a str,
+    email: &'a str,
+    token: &'a str,
+    webhook: &'a str,
+}
+
 /// Runs the submitting program; whether it exited 0.
-fn submit_process(
-    programs: &Programs,
-    is_sdk: bool,
-    base_url: &str,
-    email: &str,
-    token: &str,
-    webhook: &str,
-) -> bool {
+fn submit_process(programs: &Programs, is_sdk: bool, to: &Submission<'_>) -> bool {
+    let Submission {
+        base_url,
+        email,
+        token,
+        webhook,
+    } = *to;
     let mut command = if is_sdk {
         let mut command = Command::new(&programs.cli);
         command

@@ -49,9 +49,14 @@ pub struct Run {
 
 /// A process's CPU time so far (user + system), from `/proc/PID/stat` (Linux).
 fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is parenthesised and may contain spaces.
+    cpu_seconds_of_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// User + system time from the text of `/proc/PID/stat`, in seconds.
+fn cpu_seconds_of_stat(stat: &str) -> Option<f64> {
+    // Fields after the command name, which is parenthesised and may contain spaces and `)`.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12th and 13th after the name.
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
     // USER_HZ is 100 on Linux.
     Some(ticks / 100.0)
@@ -187,10 +192,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn this_process_has_spent_cpu_time() {
-        let spin = (0..5_000_000u64).fold(0u64, |a, i| a.wrapping_mul(31).wrapping_add(i));
-        std::hint::black_box(spin);
-        assert!(cpu_seconds(std::process::id()).is_some_and(|s| s >= 0.0));
+    fn cpu_time_is_user_plus_system_after_an_awkward_command_name() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+        // utime stime ...
+        let stat = "4242 (tokio) rt (x)) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0";
+        assert_eq!(cpu_seconds_of_stat(stat), Some(3.25));
+        assert_eq!(cpu_seconds_of_stat("4242 (short) S 1"), None);
+        assert!(cpu_seconds(std::process::id()).is_some());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use clever_kyc_core::{
     BaseUrl, Credentials, Environment, KycSubmission, SUBMIT_PATH, TransportSettings,
 };
-use serde::Deserialize;
 
+use crate::baseline::Status;
 use crate::fixtures::{APP_ID, SECRET};
 
 static TOKEN_SEQUENCE: AtomicU64 = AtomicU64::new(0);
@@ -24,11 +24,6 @@ pub fn fresh_token() -> String {
 
 fn body(token: &str) -> Vec<u8> {
     format!(r#"{{"email":"bench@example.com","token":"{token}"}}"#).into_bytes()
-}
-
-#[derive(Deserialize)]
-struct Status {
-    status: String,
 }
 
 /// The four ways of submitting being compared.

@@ -1,6 +1,7 @@
 //! The SDK's callback route and the hand-written one, driven in-process through tower (no
 //! sockets), for allocations per request and for profiling the listener's own work.
 
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -15,25 +16,47 @@ use crate::fixtures::AUTH;
 /// The SDK's route on a memory store with the fixture's value, its handler writing the
 /// event's JSON line to a buffer it drops (as the hand-written one does when quiet).
 pub fn sdk() -> axum::Router {
-    let value = AuthorizationValue::new(AUTH).expect("valid");
+    sdk_router(AUTH, true)
+}
+
+/// The SDK's route on a memory store accepting `authorization`, as a merchant embeds it:
+/// its handler writes one JSON line per event, to standard output or, when `quiet`, to a
+/// buffer it drops; the same line the hand-written receiver writes.
+pub fn sdk_router(authorization: &str, quiet: bool) -> axum::Router {
+    let value = AuthorizationValue::new(authorization).expect("a header value");
     let inbox = Arc::new(CallbackInbox::new(MemoryStore::new()).with_static_values([value]));
     callback_router(
         inbox,
         ReceiveLimits::default(),
-        |receipt: Receipt| async move {
+        move |receipt: Receipt| async move {
             let line = serde_json::json!({
                 "email": receipt.email,
                 "kyc_status": receipt.callback.event.latest_status().map(|s| s.as_str()),
                 "key": receipt.callback.idempotency_key.to_hex(),
                 "duplicate": receipt.is_duplicate(),
             });
-            let mut out = Vec::new();
-            serde_json::to_writer(&mut out, &line)?;
-            out.push(b'\n');
-            std::hint::black_box(out);
-            Ok::<(), serde_json::Error>(())
+            if quiet {
+                let mut out = Vec::new();
+                serde_json::to_writer(&mut out, &line)?;
+                out.push(b'\n');
+                std::hint::black_box(out);
+            } else {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &line)?;
+                out.write_all(b"\n")?;
+            }
+            Ok::<(), std::io::Error>(())
         },
     )
+}
+
+/// A listener program's arguments, `ADDR AUTHORIZATION [OPTION VALUE]`: the address (any
+/// free loopback port when absent), the value (the fixture's when absent), and the rest.
+pub fn listener_args() -> (String, String, Vec<String>) {
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".into());
+    let authorization = args.next().unwrap_or_else(|| AUTH.to_owned());
+    (addr, authorization, args.collect())
 }
 
 /// The hand-written route with its `HashSet`, quiet.

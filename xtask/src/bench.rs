@@ -227,12 +227,12 @@ fn analysis(case: &str) -> &'static str {
 words kept) through its own visitors, and allocates less than the derived struct (17 against 23 allocations on \
 the documented record), yet the visitor calls cost about what the saved allocations save: on the documented \
 record it is within ±10% of the derived struct, and reading `Value` costs the documented record's 24 map keys \
-as owned strings in B-trees, which is 1.7 to 2.1 times the derived struct across runs. To halve `Value` on a record this \
-small the SDK would have to beat a derived struct by 10%. Measured: the tolerant text fields cost about 5% \
+as owned strings in B-trees, which is 1.7 to 2.1 times the derived struct across runs. To halve `Value` on \
+a record this small the SDK would have to beat a derived struct by 10%. Measured: the tolerant text fields cost about 5% \
 over plain `Option<String>` while they looked at each value twice (`deserialize_option`, then \
-`deserialize_str`); reading them in one dispatch took the documented record from 1.10 to about 1.03, and the \
-large one below 1.00. The rest is the enum words and the checks for the API's spellings of nothing. What it \
-would take is a hand-written `Deserialize` for the whole record (one visitor, keys matched on borrowed text, \
+`deserialize_str`); reading them in one dispatch took the documented record from 1.10 to between 0.95 and \
+1.03 (full run and quick runs), and the large one below 1.00. The rest is the enum words and the checks for \
+the API's spellings of nothing. What it would take is a hand-written `Deserialize` for the whole record (one visitor, keys matched on borrowed text, \
 duplicate keys refused as the derive refuses them), not yet written."
         }
         case if case.starts_with("listener") && case.ends_with("peak_rss_kib") => {
@@ -245,9 +245,9 @@ and the demo."
         }
         case if case.starts_with("listener") && case.ends_with("throughput_rps") => {
             "the load generator shares the 2 cores with the listener, so the listener's own CPU per callback \
-(the `cpu_us_per_request` row, from /proc/PID/stat, 10 ms ticks) is the steadier figure. In process, the SDK's \
-route costs 0.9 of the hand-written route (`listener_route` above, now that receivers hash with the CPU's SHA \
-extensions); the command adds its standard-output guarantee: lines go through a writer thread, so that a stuck \
+(the `cpu_us_per_request` row, from /proc/PID/stat, 10 ms ticks) is the steadier figure. In process, the \
+SDK's route costs 0.82 to 0.86 of the hand-written route over three full runs (`listener_route` above, now \
+that receivers hash with the CPU's SHA extensions); the command adds its standard-output guarantee: lines go through a writer thread, so that a stuck \
 reader can never block a request task, and with the memory store a line is acknowledged only once flushed, \
 which is two thread hand-offs per callback the hand-written listener (which writes on the request task) does not \
 make. On SQLite and Redis the SDK also keeps each submission's latest status in the same transaction or script, \

@@ -3,26 +3,8 @@
 //! for `{"status": "Ok"}`. Usage: `raw_submit BASE_URL TOKEN [EMAIL [WEBHOOK_URL AUTH]]`;
 //! exits 0 when accepted.
 
+use clever_kyc_benches::baseline::{Status, SubmitBody, Webhook};
 use clever_kyc_benches::fixtures::{APP_ID, SECRET};
-
-#[derive(serde::Serialize)]
-struct Body<'a> {
-    email: &'a str,
-    token: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    webhook_notification: Option<Webhook<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct Webhook<'a> {
-    endpoint_url: &'a str,
-    authorization_header: &'a str,
-}
-
-#[derive(serde::Deserialize)]
-struct Status {
-    status: String,
-}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
@@ -50,7 +32,7 @@ async fn main() -> std::process::ExitCode {
             .header("secret-key", SECRET)
             .header("content-type", "application/json")
             .body(
-                serde_json::to_vec(&Body {
+                serde_json::to_vec(&SubmitBody {
                     email,
                     token,
                     webhook_notification: webhook,

@@ -127,17 +127,23 @@ impl SqliteStore {
 /// The listing query for a filter's shape. One statement per shape, because
 /// `(?1 IS NULL OR email = ?1)` would keep SQLite from using the email index and every
 /// filtered listing would scan the whole table.
-fn events_query(filter: &EventFilter) -> String {
-    let condition = match (&filter.email, &filter.submission_id) {
-        (Some(_), Some(_)) => "email = ?1 COLLATE NOCASE AND submission_id = ?2",
-        (Some(_), None) => "email = ?1 COLLATE NOCASE AND ?2 IS NULL",
-        (None, Some(_)) => "?1 IS NULL AND submission_id = ?2",
-        (None, None) => "?1 IS NULL AND ?2 IS NULL",
-    };
-    format!(
-        "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
-         FROM events WHERE {condition} ORDER BY seq LIMIT ?3"
-    )
+fn events_query(filter: &EventFilter) -> &'static str {
+    macro_rules! listing {
+        ($condition:literal) => {
+            concat!(
+                "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
+                 FROM events WHERE ",
+                $condition,
+                " ORDER BY seq LIMIT ?3"
+            )
+        };
+    }
+    match (&filter.email, &filter.submission_id) {
+        (Some(_), Some(_)) => listing!("email = ?1 COLLATE NOCASE AND submission_id = ?2"),
+        (Some(_), None) => listing!("email = ?1 COLLATE NOCASE AND ?2 IS NULL"),
+        (None, Some(_)) => listing!("?1 IS NULL AND submission_id = ?2"),
+        (None, None) => listing!("?1 IS NULL AND ?2 IS NULL"),
+    }
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -297,7 +303,7 @@ impl CallbackStore for SqliteStore {
         let connection = self.lock();
         let fail = unavailable("list events");
         let mut statement = connection
-            .prepare_cached(&events_query(filter))
+            .prepare_cached(events_query(filter))
             .map_err(fail)?;
         let limit = filter
             .limit
