@@ -6,7 +6,7 @@ use std::time::Duration;
 use clever_kyc_core::{BaseUrl, CallError, Environment, TransportSettings, error_chain};
 
 use crate::args::{ApiArgs, EnvName};
-use crate::exit::{self, Failure};
+use crate::exit::Failure;
 use crate::secrets::credentials;
 
 /// The environment named by `--env` or `--base-url`.
@@ -42,16 +42,8 @@ pub(crate) fn client(args: &ApiArgs) -> Result<clever_kyc_blocking::Client, Fail
     .map_err(|e| Failure::usage(error_chain(&e)))
 }
 
-/// A failed call as the command's failure: exit 3 when the API refused it (4xx in its own
-/// words), 4 for everything else.
-pub(crate) fn call_failure(error: &CallError) -> Failure {
-    let status = if error.is_rejection() {
-        exit::REJECTED
-    } else {
-        exit::TRANSPORT
-    };
-    Failure {
-        status,
-        message: error_chain(error),
-    }
+/// A failed call as the command's failure: its exit status and `outcome` word derive from
+/// core's one classification ([`crate::exit::of`]).
+pub(crate) fn call_failure(error: &CallError, json: bool) -> Failure {
+    Failure::call(error, json)
 }

@@ -145,8 +145,9 @@ pub(crate) struct ApiArgs {
 pub(crate) enum ContactCommand {
     /// Create a contact (exit 0 created, 2 invalid, 3 refused, 4 failed).
     Create(Box<ContactCreateArgs>),
-    /// Print a contact's record as JSON (exit 3 when there is no such contact).
-    Show(ContactShowArgs),
+    /// Print a contact's record (exit 3, outcome `not_found`, when there is no such contact).
+    #[command(visible_alias = "show")]
+    Get(ContactShowArgs),
     /// Print the contacts whose KYC was requested in a period, one JSON line each, walking
     /// every page.
     List(ContactListArgs),
@@ -193,6 +194,9 @@ pub(crate) struct ContactCreateArgs {
     /// ISO 3166-1 alpha-2 country code.
     #[arg(long)]
     pub(crate) country: Option<String>,
+    /// Print JSON for scripts (one object, or one line per record) instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -202,6 +206,9 @@ pub(crate) struct ContactShowArgs {
     /// The contact's email.
     #[arg(long)]
     pub(crate) email: String,
+    /// Print JSON for scripts (one object, or one line per record) instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -220,6 +227,9 @@ pub(crate) struct ContactListArgs {
     /// Stop with an error after this many pages, whatever the totals say.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub(crate) max_pages: u32,
+    /// Print JSON for scripts (one object, or one line per record) instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }

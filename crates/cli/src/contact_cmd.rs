@@ -2,7 +2,7 @@
 
 use clever_kyc_core::{
     ContactListQuery, ContactPages, ContactType, Email, Gender, NewContact, NewContactBuilder,
-    UtcDateTime,
+    Outcome, Refusal, UtcDateTime,
 };
 
 use crate::api::{call_failure, client};
@@ -12,7 +12,7 @@ use crate::exit::{self, Failure};
 pub(crate) fn run(command: ContactCommand) -> Result<u8, Failure> {
     match command {
         ContactCommand::Create(args) => create(*args),
-        ContactCommand::Show(args) => show(args),
+        ContactCommand::Get(args) => show(args),
         ContactCommand::List(args) => list(args),
     }
 }
@@ -63,11 +63,16 @@ fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::usage(format!("{e}; nothing was sent")))?;
     let created = client(&args.api)?
         .create_contact(&contact)
-        .map_err(|e| call_failure(&e))?;
-    println!(
-        "{}",
-        serde_json::json!({"created": created.email.as_deref().unwrap_or(contact.email().as_str())})
-    );
+        .map_err(|e| call_failure(&e, args.json))?;
+    let email = created.email.as_deref().unwrap_or(contact.email().as_str());
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"outcome": Outcome::Done.word(), "created": email})
+        );
+    } else {
+        println!("created contact {email}");
+    }
     Ok(exit::OK)
 }
 
@@ -76,16 +81,17 @@ fn show(args: ContactShowArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
     match client(&args.api)?
         .contact_details(&email)
-        .map_err(|e| call_failure(&e))?
+        .map_err(|e| call_failure(&e, args.json))?
     {
         Some(contact) => {
             println!("{}", to_json(&contact)?);
             Ok(exit::OK)
         }
-        None => Err(Failure {
-            status: exit::REJECTED,
-            message: format!("no contact {}", email.as_str()),
-        }),
+        None => Err(Failure::outcome(
+            Outcome::Refused(Refusal::NotFound),
+            format!("the API says there is no contact {}", email.as_str()),
+            args.json,
+        )),
     }
 }
 
@@ -101,13 +107,10 @@ fn list(args: ContactListArgs) -> Result<u8, Failure> {
     for contact in client.contacts(pages) {
         match contact {
             Ok(contact) => println!("{}", to_json(&contact)?),
-            Err(clever_kyc_core::ContactListError::Call(e)) => return Err(call_failure(&e)),
-            Err(e) => {
-                return Err(Failure {
-                    status: exit::TRANSPORT,
-                    message: e.to_string(),
-                });
+            Err(clever_kyc_core::ContactListError::Call(e)) => {
+                return Err(call_failure(&e, args.json));
             }
+            Err(e) => return Err(Failure::with_status(exit::TRANSPORT, e.to_string())),
         }
     }
     Ok(exit::OK)

@@ -56,7 +56,12 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status),
         Err(failure) => {
-            eprintln!("clever-kyc: {}", failure.message);
+            // A closed or full pipe must not turn a clean failure into a panic.
+            use std::io::Write;
+            if let Some(json) = &failure.json {
+                let _ = writeln!(std::io::stdout(), "{json}");
+            }
+            let _ = writeln!(std::io::stderr(), "clever-kyc: {}", failure.message);
             failure.code()
         }
     }

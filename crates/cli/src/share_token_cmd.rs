@@ -43,7 +43,7 @@ pub(crate) fn run(args: ShareTokenArgs) -> Result<u8, Failure> {
     .map_err(|e| Failure::usage(error_chain(&e)))?;
     let issued = client
         .share_token(&sumsub, &request)
-        .map_err(|e| call_failure(&e))?;
+        .map_err(|e| call_failure(&e, args.json))?;
     if args.json {
         println!(
             "{}",

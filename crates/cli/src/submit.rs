@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
     AuthorizationValue, CallError, Credentials, Email, Environment, KycBaseline, KycSubmission,
-    Reconciliation, ResponseError, Submitted, TransportSettings, error_chain,
+    Outcome, Reconciliation, Submitted, TransportSettings, error_chain,
 };
 use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;
@@ -17,7 +17,9 @@ use crate::secrets::{credentials, read_secret_file};
 /// What `--json` prints: one object, a stable contract for scripts.
 #[derive(Debug, Serialize)]
 pub(crate) struct Report {
-    /// `accepted`, `rejected` (the API refused it, 4xx) or `failed` (anything else).
+    /// The outcome's one word ([`clever_kyc_core::Outcome::word`]): `accepted`, a refusal
+    /// (`rejected`, `credentials_refused`, `rate_limited`, ...), `not_sent` or
+    /// `may_have_been_processed`.
     pub(crate) outcome: &'static str,
     /// The status of the last answer, if one arrived.
     pub(crate) http_status: Option<u16>,
@@ -51,7 +53,7 @@ impl Report {
         match outcome {
             Ok(done) => (
                 Self {
-                    outcome: "accepted",
+                    outcome: Outcome::Done.word(),
                     http_status: Some(200),
                     code: None,
                     message: None,
@@ -63,14 +65,13 @@ impl Report {
                     submission_id: None,
                     reconciled: None,
                 },
-                exit::OK,
+                exit::of(Outcome::Done),
             ),
             Err(e) => {
                 let response = e.response_error();
-                let rejected = response.is_some_and(is_rejection);
                 (
                     Self {
-                        outcome: if rejected { "rejected" } else { "failed" },
+                        outcome: e.outcome().word(),
                         http_status: response.map(|r| r.status().as_u16()),
                         code: response.and_then(|r| r.code().map(str::to_owned)),
                         message: response.and_then(|r| r.message().map(str::to_owned)),
@@ -82,11 +83,7 @@ impl Report {
                         submission_id: None,
                         reconciled: None,
                     },
-                    if rejected {
-                        exit::REJECTED
-                    } else {
-                        exit::TRANSPORT
-                    },
+                    exit::of(e.outcome()),
                 )
             }
         }
@@ -98,7 +95,7 @@ impl Report {
             return;
         }
         match self.outcome {
-            "accepted" => {
+            word if word == Outcome::Done.word() => {
                 println!(
                     "accepted: Hello Clever took the submission (status {:?}, {} attempt{}, {} transport)",
                     self.status.as_deref().unwrap_or(""),
@@ -122,7 +119,7 @@ impl Report {
                     Some(other) => println!(
                         "reconciled: {other}; the submission has not shown on the contact, so check again before asking for a new token"
                     ),
-                    None if outcome == "failed" && self.may_have_been_processed => println!(
+                    None if self.may_have_been_processed => println!(
                         "note: the token may have been spent; check the contact's KYC status (or pass --reconcile) before asking for a new one"
                     ),
                     None => {}
@@ -134,11 +131,6 @@ impl Report {
 
 fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// The API refused the submission itself: any 4xx it answered in its own format.
-fn is_rejection(error: &ResponseError) -> bool {
-    error.is_rejection() || matches!(error, ResponseError::RateLimited { .. })
 }
 
 /// Validates everything (exit 2 on any problem), then submits.
@@ -196,7 +188,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
             if args.json {
                 // Nothing reached the API, so there is no status, code or message from it.
                 let report = serde_json::json!({
-                    "outcome": "failed", "http_status": null, "code": null, "message": null,
+                    "outcome": "invalid_input", "http_status": null, "code": null, "message": null,
                     "attempts": 0, "status": null, "error": format!("invalid {}: {e}", e.field()),
                     "may_have_been_processed": false, "transport": null, "submission_id": null,
                     "field": e.field(),
@@ -267,7 +259,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         // Refused by the API, or provably never sent: no callback will come for it.
         let no_callbacks = match &outcome {
             Ok(_) => false,
-            Err(e) => !e.may_have_been_processed() || e.response_error().is_some_and(is_rejection),
+            Err(e) => !e.may_have_been_processed(),
         };
         if no_callbacks {
             if let Err(e) = issued.unregister_from(store.as_ref()) {

@@ -91,11 +91,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The same machine the SDK's transports drive: it decides, this loop does the IO.
     let now = || Now::new(SystemTime::now(), Instant::now());
+    // Each step takes the call by value: it cannot be started twice or stepped after `Done`.
     let mut call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
     let outcome = loop {
-        let request = call.start_attempt(now());
-        match call.finish_attempt(send(request), now(), fastrand_free_jitter()) {
-            Step::Sleep(delay) => std::thread::sleep(delay),
+        let (attempt, request) = call.start(now());
+        match attempt.finish(send(request), now()) {
+            Step::Sleep { delay, call: next } => {
+                std::thread::sleep(delay);
+                call = next;
+            }
             Step::Done(outcome) => break outcome,
         }
     };
@@ -105,18 +109,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             done.value().status,
             done.attempts()
         ),
-        Err(e) if e.is_credentials_refused() => println!("fix the credentials: {e}"),
-        Err(e) if e.is_submission_refused() => println!("ask for a new token: {e}"),
-        Err(e) if e.may_have_been_processed() => println!("reconcile before retrying: {e}"),
-        Err(e) => println!("not sent: {e}"),
+        // One classification decides every branch.
+        Err(e) => match e.outcome() {
+            Outcome::Refused(Refusal::Credentials) => println!("fix the credentials: {e}"),
+            Outcome::Refused(Refusal::Invalid) => println!("ask for a new token: {e}"),
+            Outcome::MayHaveBeenProcessed => println!("reconcile before retrying: {e}"),
+            _ => println!("not accepted: {e}"),
+        },
     }
     Ok(())
-}
-
-/// A jitter in [0, 1) without a random-number crate: the low bits of the clock.
-fn fastrand_free_jitter() -> f64 {
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    f64::from(nanos % 1_000_000) / 1_000_000.0
 }

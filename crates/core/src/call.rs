@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use http::Response;
 
 use crate::operation::{Now, Operation, RetrySafety};
+use crate::outcome::{Outcome, Refusal};
 use crate::request::HttpRequest;
 use crate::response::{Accepted, ResponseError};
 use crate::retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
@@ -113,40 +114,35 @@ impl CallError {
         }
     }
 
-    /// 401: the merchant's credentials were refused (see
-    /// [`ResponseError::is_credentials_refused`]).
+    /// What became of the operation: the one classification every predicate derives from.
+    pub fn outcome(&self) -> Outcome {
+        match &*self.failure {
+            CallFailure::Response(e) => Outcome::of_response_error(e),
+            CallFailure::Transport(e) => Outcome::of_transport_error(e),
+        }
+    }
+
+    /// Why the request was refused, when it was.
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.outcome().refusal()
+    }
+
+    /// 401: the merchant's credentials were refused. Nothing about the input is wrong.
     pub fn is_credentials_refused(&self) -> bool {
-        self.response_error()
-            .is_some_and(ResponseError::is_credentials_refused)
+        self.refusal() == Some(Refusal::Credentials)
     }
 
-    /// 422: the token or a field was refused; for a submission, ask for a new token (see
-    /// [`ResponseError::is_submission_refused`]).
+    /// 400 or 422 in the API's words: the token or a field was refused. For a submission,
+    /// the token cannot be reused: ask for a new one.
     pub fn is_submission_refused(&self) -> bool {
-        self.response_error()
-            .is_some_and(ResponseError::is_submission_refused)
-    }
-
-    /// Whether the API refused the request itself (400, 401, 404, 422).
-    pub fn is_rejection(&self) -> bool {
-        self.response_error()
-            .is_some_and(ResponseError::is_rejection)
+        self.refusal() == Some(Refusal::Invalid)
     }
 
     /// Whether the request may have taken effect even though no success arrived (timeouts
     /// after sending, dropped connections, 5xx). For a submission, the token may be spent:
     /// reconcile with the contact's status before asking the user for a new token.
     pub fn may_have_been_processed(&self) -> bool {
-        match &*self.failure {
-            CallFailure::Transport(e) => !e.kind().request_never_sent(),
-            // A 4xx, whoever sent it (the API or a proxy in front of it), refused the request
-            // before processing: the token was not spent.
-            CallFailure::Response(e) => match e {
-                ResponseError::ServerError { .. } => true,
-                ResponseError::Unexpected { status, .. } => !status.is_client_error(),
-                _ => false,
-            },
-        }
+        self.outcome().may_have_been_processed()
     }
 
     /// Whether the operation was one that may be repeated safely.
@@ -163,10 +159,22 @@ impl fmt::Display for CallError {
             "{} failed after {} attempt{plural}: {}",
             self.operation, self.attempts, self.failure
         )?;
-        match self.gave_up {
-            Some(reason) => write!(f, "; gave up: {reason}"),
-            None => Ok(()),
+        if let Some(reason) = self.gave_up {
+            write!(f, "; gave up: {reason}")?;
         }
+        // Advice about single-use tokens belongs to the one operation that spends them.
+        if self.safety == RetrySafety::AtMostOnce {
+            match self.outcome() {
+                Outcome::Refused(Refusal::Invalid) => f.write_str(
+                    "; a share token that was refused cannot be reused: ask for a new one",
+                )?,
+                Outcome::MayHaveBeenProcessed => f.write_str(
+                    "; its share token may be spent: reconcile with the contact's KYC status before asking for a new one",
+                )?,
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -180,17 +188,120 @@ impl StdError for CallError {
     }
 }
 
-/// What the transport does next.
-#[derive(Debug)]
+/// What the transport does next, after an attempt.
+///
+/// The call comes back only with [`Step::Sleep`]: after [`Step::Done`] there is nothing left
+/// to step, so stepping again does not compile.
 #[must_use]
-pub enum Step<T> {
-    /// Sleep this long, then start another attempt.
-    Sleep(Duration),
+pub enum Step<O: Operation> {
+    /// Sleep `delay`, then start the next attempt on `call`.
+    Sleep {
+        /// How long to wait before the next attempt.
+        delay: Duration,
+        /// The call, ready for its next attempt.
+        call: Call<O>,
+    },
     /// The outcome.
-    Done(Result<Completed<T>, CallError>),
+    Done(Result<Completed<O::Output>, CallError>),
+}
+
+impl<O: Operation> fmt::Debug for Step<O>
+where
+    O::Output: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sleep { delay, call } => f
+                .debug_struct("Sleep")
+                .field("delay", delay)
+                .field("call", call)
+                .finish(),
+            Self::Done(outcome) => f.debug_tuple("Done").field(outcome).finish(),
+        }
+    }
+}
+
+/// The random numbers a call draws its backoff jitter from, given once when the call is
+/// built.
+///
+/// The core reads no clock and no device: by default the seed comes from the standard
+/// library's per-process hash keys ([`std::hash::RandomState`]). Tests fix it with
+/// [`Jitter::fixed`] or [`Jitter::seeded`].
+#[derive(Debug, Clone)]
+pub struct Jitter {
+    source: JitterSource,
+}
+
+#[derive(Debug, Clone)]
+enum JitterSource {
+    Fixed(f64),
+    /// SplitMix64: tiny, fast, and good enough to spread retries apart.
+    Seeded(u64),
+}
+
+impl Jitter {
+    /// Always `value` (clamped to `[0, 1]` when drawn): for tests and for reproducible runs.
+    pub fn fixed(value: f64) -> Self {
+        Self {
+            source: JitterSource::Fixed(value),
+        }
+    }
+
+    /// A sequence seeded from the caller's randomness (any 64 bits will do).
+    pub fn seeded(seed: u64) -> Self {
+        Self {
+            source: JitterSource::Seeded(seed),
+        }
+    }
+
+    /// Seeded from the standard library's random hash keys.
+    pub fn from_std() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::hash::RandomState::new().build_hasher();
+        hasher.write_u64(0x5eed);
+        Self::seeded(hasher.finish())
+    }
+
+    /// The next number in `[0, 1)`.
+    fn next(&mut self) -> f64 {
+        match &mut self.source {
+            JitterSource::Fixed(value) => *value,
+            JitterSource::Seeded(state) => {
+                *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = *state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                // The top 53 bits, as a fraction of 2^53.
+                (z >> 11) as f64 / (1u64 << 53) as f64
+            }
+        }
+    }
+}
+
+impl Default for Jitter {
+    fn default() -> Self {
+        Self::from_std()
+    }
 }
 
 /// One operation from first attempt to final outcome, as a sans-IO state machine.
+///
+/// ```text
+///            Call::new
+///                │
+///                ▼
+///   ┌───────▶ Call<O> ── start(now) ──▶ (Attempt<O>, HttpRequest)
+///   │                                        │
+///   │                         finish(result, now)
+///   │                                        │
+///   │                  ┌─────────────────────┴───────────────┐
+///   │                  ▼                                     ▼
+///   └──── Step::Sleep { delay, call }          Step::Done(Result<Completed, CallError>)
+/// ```
+///
+/// Each step takes its state by value, so the order is in the types: a call is started once
+/// per attempt, an attempt is finished once, and nothing steps after `Done`.
 ///
 /// ```
 /// use std::time::{Instant, SystemTime};
@@ -206,18 +317,62 @@ pub enum Step<T> {
 /// };
 /// let now = || Now::new(SystemTime::now(), Instant::now());
 /// let outcome = loop {
-///     let request = call.start_attempt(now());
-///     match call.finish_attempt(send(request), now(), 0.5) {
-///         Step::Sleep(delay) => std::thread::sleep(delay),
+///     let (attempt, request) = call.start(now());
+///     match attempt.finish(send(request), now()) {
+///         Step::Sleep { delay, call: next } => {
+///             std::thread::sleep(delay);
+///             call = next;
+///         }
 ///         Step::Done(outcome) => break outcome,
 ///     }
 /// };
 /// assert_eq!(outcome?.attempts(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Starting twice does not compile: the call moved into the attempt.
+///
+/// ```compile_fail,E0382
+/// # use std::time::{Instant, SystemTime};
+/// # use clever_kyc_core::*;
+/// # let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret").unwrap()).unwrap();
+/// # let submission = KycSubmission::builder().email("a@example.com").token("tok").build().unwrap();
+/// # let now = Now::new(SystemTime::now(), Instant::now());
+/// let call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
+/// let (_attempt, _request) = call.start(now);
+/// let (_again, _request) = call.start(now); // error[E0382]: use of moved value: `call`
+/// ```
+///
+/// Finishing without starting does not compile: only an [`Attempt`] can be finished.
+///
+/// ```compile_fail,E0599
+/// # use std::time::{Instant, SystemTime};
+/// # use clever_kyc_core::*;
+/// # let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret").unwrap()).unwrap();
+/// # let submission = KycSubmission::builder().email("a@example.com").token("tok").build().unwrap();
+/// # let now = Now::new(SystemTime::now(), Instant::now());
+/// let call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
+/// let response = http::Response::new(Vec::<u8>::new());
+/// let _ = call.finish(Ok(response), now); // error[E0599]: no method named `finish`
+/// ```
+///
+/// Finishing an attempt twice does not compile either: `finish` takes the attempt.
+///
+/// ```compile_fail,E0382
+/// # use std::time::{Instant, SystemTime};
+/// # use clever_kyc_core::*;
+/// # let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret").unwrap()).unwrap();
+/// # let submission = KycSubmission::builder().email("a@example.com").token("tok").build().unwrap();
+/// # let now = Now::new(SystemTime::now(), Instant::now());
+/// let call = Call::new(SubmitKyc::new(&config, &submission), RetryPolicy::default());
+/// let (attempt, _request) = call.start(now);
+/// let _ = attempt.finish(Ok(http::Response::new(Vec::<u8>::new())), now);
+/// let _ = attempt.finish(Ok(http::Response::new(Vec::<u8>::new())), now); // moved
+/// ```
 pub struct Call<O> {
     operation: O,
     policy: RetryPolicy,
+    jitter: Jitter,
     attempts: u32,
     /// When the first attempt started, from the first `now` given: the deadline counts from
     /// here, so a caller cannot switch it off by passing the wrong elapsed time.
@@ -235,15 +390,36 @@ impl<O: Operation> fmt::Debug for Call<O> {
     }
 }
 
+/// An attempt in flight: its request was handed out by [`Call::start`]; give its result to
+/// [`Attempt::finish`].
+#[must_use = "an attempt must be finished with its result to learn the outcome"]
+pub struct Attempt<O> {
+    call: Call<O>,
+}
+
+impl<O: Operation> fmt::Debug for Attempt<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attempt").field("call", &self.call).finish()
+    }
+}
+
 impl<O: Operation> Call<O> {
-    /// A call that has made no attempt yet.
+    /// A call that has made no attempt yet, its jitter seeded by [`Jitter::default`].
     pub fn new(operation: O, policy: RetryPolicy) -> Self {
         Self {
             operation,
             policy,
+            jitter: Jitter::default(),
             attempts: 0,
             started: None,
         }
+    }
+
+    /// The same call, drawing its backoff jitter from `jitter`.
+    #[must_use]
+    pub fn with_jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
     }
 
     /// The operation being made.
@@ -251,9 +427,14 @@ impl<O: Operation> Call<O> {
         &self.operation
     }
 
-    /// The request for the next attempt, built at `now`.
+    /// Attempts started so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Starts the next attempt at `now`: the attempt to finish, and the request to send.
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-    pub fn start_attempt(&mut self, now: Now) -> HttpRequest {
+    pub fn start(mut self, now: Now) -> (Attempt<O>, HttpRequest) {
         self.attempts += 1;
         self.started.get_or_insert(now.monotonic);
         let request = self.operation.request(now.wall);
@@ -264,86 +445,7 @@ impl<O: Operation> Call<O> {
             path = request.uri().path(),
             "sending"
         );
-        request
-    }
-
-    /// Attempts started so far.
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
-    /// Takes the result of the attempt just made and decides the next step.
-    ///
-    /// `now` is read after the attempt; `jitter` is a random number in `[0, 1)`.
-    // Some values exist only for the log lines, which the `tracing` feature may leave out.
-    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-    pub fn finish_attempt<B: AsRef<[u8]>>(
-        &mut self,
-        result: Result<Response<B>, TransportError>,
-        now: Now,
-        jitter: f64,
-    ) -> Step<O::Output> {
-        let elapsed = self
-            .started
-            .map_or(Duration::ZERO, |start| now.since(start));
-        let elapsed_ms = elapsed.as_millis() as u64;
-        let (failure, class) = match result {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match self.operation.parse(&response) {
-                    Ok(value) => {
-                        log!(
-                            info,
-                            operation = O::NAME,
-                            attempt = self.attempts,
-                            status,
-                            elapsed_ms,
-                            "succeeded"
-                        );
-                        return Step::Done(Ok(Completed {
-                            value,
-                            attempts: self.attempts,
-                        }));
-                    }
-                    Err(error) => {
-                        log!(warn, operation = O::NAME, attempt = self.attempts, status, elapsed_ms, error = %error, "refused");
-                        let class = RetryClass::of_response_error(&error, now.wall);
-                        (CallFailure::Response(error), class)
-                    }
-                }
-            }
-            Err(error) => {
-                log!(warn, operation = O::NAME, attempt = self.attempts, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
-                let class = RetryClass::of_transport_error(&error);
-                (CallFailure::Transport(error), class)
-            }
-        };
-        match self
-            .policy
-            .decide_for(O::SAFETY, class, self.attempts, elapsed, jitter)
-        {
-            RetryAction::RetryIn(delay) => {
-                log!(
-                    info,
-                    operation = O::NAME,
-                    attempt = self.attempts,
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                );
-                Step::Sleep(delay)
-            }
-            RetryAction::Stop => Step::Done(Err(self.error(failure, None))),
-            RetryAction::GiveUp(reason) => {
-                log!(
-                    warn,
-                    operation = O::NAME,
-                    attempt = self.attempts,
-                    ?reason,
-                    "giving up"
-                );
-                Step::Done(Err(self.error(failure, Some(reason))))
-            }
-        }
+        (Attempt { call: self }, request)
     }
 
     fn error(&self, failure: CallFailure, gave_up: Option<GiveUpReason>) -> CallError {
@@ -353,6 +455,81 @@ impl<O: Operation> Call<O> {
             failure: Box::new(failure),
             attempts: self.attempts,
             gave_up,
+        }
+    }
+}
+
+impl<O: Operation> Attempt<O> {
+    /// The number of this attempt, counting from 1.
+    pub fn number(&self) -> u32 {
+        self.call.attempts
+    }
+
+    /// Takes the attempt's result and decides the next step. `now` is read after the attempt.
+    // Some values exist only for the log lines, which the `tracing` feature may leave out.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+    pub fn finish<B: AsRef<[u8]>>(
+        self,
+        result: Result<Response<B>, TransportError>,
+        now: Now,
+    ) -> Step<O> {
+        let mut call = self.call;
+        let elapsed = call
+            .started
+            .map_or(Duration::ZERO, |start| now.since(start));
+        let elapsed_ms = elapsed.as_millis() as u64;
+        let attempt = call.attempts;
+        let (failure, class) = match result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                match call.operation.parse(&response) {
+                    Ok(value) => {
+                        log!(
+                            info,
+                            operation = O::NAME,
+                            attempt,
+                            status,
+                            elapsed_ms,
+                            "succeeded"
+                        );
+                        return Step::Done(Ok(Completed {
+                            value,
+                            attempts: attempt,
+                        }));
+                    }
+                    Err(error) => {
+                        log!(warn, operation = O::NAME, attempt, status, elapsed_ms, outcome = %error.outcome(), error = %error, "refused");
+                        let class = RetryClass::of_response_error(&error, now.wall);
+                        (CallFailure::Response(error), class)
+                    }
+                }
+            }
+            Err(error) => {
+                log!(warn, operation = O::NAME, attempt, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
+                let class = RetryClass::of_transport_error(&error);
+                (CallFailure::Transport(error), class)
+            }
+        };
+        let jitter = call.jitter.next();
+        match call
+            .policy
+            .decide_for(O::SAFETY, class, attempt, elapsed, jitter)
+        {
+            RetryAction::RetryIn(delay) => {
+                log!(
+                    info,
+                    operation = O::NAME,
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying"
+                );
+                Step::Sleep { delay, call }
+            }
+            RetryAction::Stop => Step::Done(Err(call.error(failure, None))),
+            RetryAction::GiveUp(reason) => {
+                log!(warn, operation = O::NAME, attempt, ?reason, "giving up");
+                Step::Done(Err(call.error(failure, Some(reason))))
+            }
         }
     }
 }
@@ -382,7 +559,7 @@ mod tests {
             .token("tok")
             .build()
             .unwrap();
-        Call::new(SubmitKyc::new(&config, &sub), policy)
+        Call::new(SubmitKyc::new(&config, &sub), policy).with_jitter(Jitter::fixed(0.5))
     }
 
     fn status(
@@ -403,14 +580,18 @@ mod tests {
         script: Vec<Result<Response<Vec<u8>>, TransportError>>,
     ) -> (Result<Submitted, CallError>, Vec<Duration>) {
         let mut delays = Vec::new();
+        let attempts = script.len();
         for result in script {
-            let _request = call.start_attempt(now());
-            match call.finish_attempt(result, now(), 0.5) {
-                Step::Sleep(d) => delays.push(d),
+            let (attempt, _request) = call.start(now());
+            match attempt.finish(result, now()) {
+                Step::Sleep { delay, call: next } => {
+                    delays.push(delay);
+                    call = next;
+                }
                 Step::Done(outcome) => return (outcome, delays),
             }
         }
-        panic!("script ran out after {} attempts", call.attempts());
+        panic!("script ran out after {attempts} attempts");
     }
 
     #[test]
@@ -454,12 +635,29 @@ mod tests {
 
     #[test]
     fn every_attempt_sends_the_same_request() {
-        let mut c = call(RetryPolicy::default());
-        let a = c.start_attempt(now());
-        let b = c.start_attempt(now());
+        let c = call(RetryPolicy::default());
+        let (attempt, a) = c.start(now());
+        let refused = Err(TransportError::from_kind(TransportErrorKind::Connect));
+        let Step::Sleep { call: c, .. } = attempt.finish::<Vec<u8>>(refused, now()) else {
+            panic!("a connect failure is retried");
+        };
+        let (attempt, b) = c.start(now());
         assert_eq!(a.body(), b.body());
         assert_eq!(a.headers(), b.headers());
-        assert_eq!(c.attempts(), 2);
+        assert_eq!(attempt.number(), 2);
+    }
+
+    #[test]
+    fn seeded_jitter_is_reproducible_and_in_range() {
+        let draw = |seed| {
+            let mut j = Jitter::seeded(seed);
+            (0..1000).map(|_| j.next()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(7), draw(7));
+        assert_ne!(draw(7), draw(8));
+        assert!(draw(7).iter().all(|x| (0.0..1.0).contains(x)));
+        let mean = draw(7).iter().sum::<f64>() / 1000.0;
+        assert!((0.4..0.6).contains(&mean), "{mean}");
     }
 
     #[test]
@@ -513,13 +711,16 @@ mod tests {
             status(503, &[], "<html>busy</html>"),
             Err(TransportError::from_kind(TransportErrorKind::Timeout)),
             Err(TransportError::from_kind(TransportErrorKind::Io)),
-            status(404, &[], ""),
+            status(404, &[], r#"{"errors":{"code":"NOT_FOUND","message":"no contact"}}"#),
         ];
         let mut sleeps = 0;
         for result in script {
-            let _ = call.start_attempt(now());
-            match call.finish_attempt(result, now(), 0.5) {
-                Step::Sleep(_) => sleeps += 1,
+            let (attempt, _) = call.start(now());
+            match attempt.finish(result, now()) {
+                Step::Sleep { call: next, .. } => {
+                    sleeps += 1;
+                    call = next;
+                }
                 Step::Done(outcome) => {
                     let done = outcome.unwrap();
                     assert_eq!((done.attempts(), done.value(), sleeps), (4, &None, 3));
@@ -533,12 +734,12 @@ mod tests {
     #[test]
     fn the_deadline_counts_from_the_first_attempt_whatever_the_caller_passes() {
         // The caller cannot switch the deadline off: it is kept from the first `now`.
-        let mut c = call(RetryPolicy::default().with_max_attempts(10));
+        let c = call(RetryPolicy::default().with_max_attempts(10));
         let t0 = Instant::now();
-        let _ = c.start_attempt(Now::new(SystemTime::UNIX_EPOCH, t0));
+        let (attempt, _) = c.start(Now::new(SystemTime::UNIX_EPOCH, t0));
         let late = Now::new(SystemTime::UNIX_EPOCH, t0 + Duration::from_secs(61));
         let refused = Err(TransportError::from_kind(TransportErrorKind::Connect));
-        match c.finish_attempt::<Vec<u8>>(refused, late, 0.5) {
+        match attempt.finish::<Vec<u8>>(refused, late) {
             Step::Done(Err(e)) => assert_eq!(e.gave_up(), Some(GiveUpReason::DeadlineExceeded)),
             other => panic!("{other:?}"),
         }

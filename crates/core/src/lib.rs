@@ -108,6 +108,7 @@ mod email;
 mod hex;
 mod lenient;
 mod operation;
+mod outcome;
 mod ops;
 mod request;
 mod response;
@@ -128,8 +129,10 @@ pub use http;
 
 pub use builder::{ClientBuilder, ClientParts, Transport};
 pub use call::{
-    Call, CallError, CallFailure, Completed, DEFAULT_RESPONSE_BODY_LIMIT, Step, Submitted,
+    Attempt, Call, CallError, CallFailure, Completed, DEFAULT_RESPONSE_BODY_LIMIT, Jitter, Step,
+    Submitted,
 };
+pub use outcome::{Outcome, Refusal};
 pub use callback::event::{
     ContactType, Gender, IdDocType, IdempotencyKey, Identity, KycStatus, KycStatusChanged,
     KycStatusEntry,

@@ -8,6 +8,7 @@ use http::{HeaderMap, Response, StatusCode};
 use serde::Deserialize;
 
 use crate::lenient::opt_string;
+use crate::outcome::{Outcome, Refusal};
 use crate::snippet::BodySnippet;
 
 /// The submission was accepted (HTTP 200 with `{"status": "Ok"}` or `"OK"`).
@@ -87,6 +88,9 @@ pub enum UnexpectedReason {
     },
     /// A 200 whose `status` is not "Ok".
     StatusWord(String),
+    /// A 400 or 404 without the API's error envelope: a proxy's page, an empty body, or a
+    /// base URL whose path reaches something other than the API. Never read as "not found".
+    NotTheApisAnswer,
 }
 
 impl fmt::Display for UnexpectedReason {
@@ -97,6 +101,9 @@ impl fmt::Display for UnexpectedReason {
                 write!(f, "the body is not the expected JSON (at {path}: {detail})")
             }
             Self::StatusWord(word) => write!(f, "the status word {word:?} is not \"Ok\""),
+            Self::NotTheApisAnswer => f.write_str(
+                "the body is not the API's error envelope, so something other than the API answered (a proxy, or a base URL with a wrong path)",
+            ),
         }
     }
 }
@@ -121,13 +128,26 @@ pub enum ResponseError {
     /// 422: a field was refused, e.g. "Email can't be blank", or the token is invalid, expired
     /// or already used.
     #[error(
-        "422 Unprocessable Entity ({}): fix the fields named; a share token that was refused cannot be reused",
+        "422 Unprocessable Entity ({}): fix the fields named",
         code_and_message(.code, .message)
     )]
     Unprocessable {
         /// The error code, when one was sent.
         code: Option<String>,
         /// The message.
+        message: Option<String>,
+        /// The start of the body.
+        body: BodySnippet,
+    },
+    /// 422 to Create Contact for an email that is taken: the contact already exists.
+    #[error(
+        "422 Unprocessable Entity ({}): the contact already exists; look it up instead of creating it",
+        code_and_message(.code, .message)
+    )]
+    AlreadyExists {
+        /// The error code, when one was sent.
+        code: Option<String>,
+        /// The message, e.g. "Email has already been taken".
         message: Option<String>,
         /// The start of the body.
         body: BodySnippet,
@@ -211,7 +231,9 @@ impl ResponseError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable { .. } | Self::AlreadyExists { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -226,6 +248,7 @@ impl ResponseError {
         match self {
             Self::Unauthorized { code, .. }
             | Self::Unprocessable { code, .. }
+            | Self::AlreadyExists { code, .. }
             | Self::BadRequest { code, .. }
             | Self::NotFound { code, .. } => code.as_deref(),
             _ => None,
@@ -237,22 +260,11 @@ impl ResponseError {
         match self {
             Self::Unauthorized { message, .. }
             | Self::Unprocessable { message, .. }
+            | Self::AlreadyExists { message, .. }
             | Self::BadRequest { message, .. }
             | Self::NotFound { message, .. } => message.as_deref(),
             _ => None,
         }
-    }
-
-    /// Whether the API itself refused the request (400, 401, 404, 422): a definite answer
-    /// about this request, as opposed to rate limiting, a failure or an unreadable answer.
-    pub fn is_rejection(&self) -> bool {
-        matches!(
-            self,
-            Self::Unauthorized { .. }
-                | Self::Unprocessable { .. }
-                | Self::BadRequest { .. }
-                | Self::NotFound { .. }
-        )
     }
 
     /// The start of the body, when the error kept one.
@@ -260,6 +272,7 @@ impl ResponseError {
         match self {
             Self::Unauthorized { body, .. }
             | Self::Unprocessable { body, .. }
+            | Self::AlreadyExists { body, .. }
             | Self::BadRequest { body, .. }
             | Self::NotFound { body, .. }
             | Self::ServerError { body, .. }
@@ -268,16 +281,22 @@ impl ResponseError {
         }
     }
 
+    /// What this answer means for the request: the one classification
+    /// ([`Outcome::of_response_error`]).
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of_response_error(self)
+    }
+
     /// 401: the merchant's app-id or secret-key was refused. Nothing about the contact or
     /// the token is wrong: do not ask the user for anything; fix the credentials.
     pub fn is_credentials_refused(&self) -> bool {
-        matches!(self, Self::Unauthorized { .. })
+        self.outcome() == Outcome::Refused(Refusal::Credentials)
     }
 
-    /// 422: the token or a field was refused (invalid, expired or used token; blank email).
-    /// The token cannot be reused: ask the user for a new one.
+    /// 400 or 422 in the API's words: the token or a field was refused (invalid, expired or
+    /// used token; blank email). A refused token cannot be reused: ask for a new one.
     pub fn is_submission_refused(&self) -> bool {
-        matches!(self, Self::Unprocessable { .. })
+        self.outcome() == Outcome::Refused(Refusal::Invalid)
     }
 
     /// The server's `Retry-After`, for 429 and 5xx.
@@ -354,14 +373,21 @@ struct SumsubEnvelope {
     error_name: Option<String>,
 }
 
-/// The code and message of an error body, when it is the expected envelope.
-fn error_details(body: &[u8], style: ErrorStyle) -> (Option<String>, Option<String>) {
+/// The code and message of an error body; `None` when it is not the expected envelope.
+fn error_details(body: &[u8], style: ErrorStyle) -> Option<(Option<String>, Option<String>)> {
     match style {
         ErrorStyle::HelloClever => match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(ErrorEnvelope { errors }) => (errors.code, errors.message),
-            Err(_) => (None, None),
+            Ok(ErrorEnvelope { errors }) => Some((errors.code, errors.message)),
+            Err(_) => None,
         },
         ErrorStyle::Sumsub => match serde_json::from_slice::<SumsubEnvelope>(body) {
+            // An object with none of Sumsub's fields is not its envelope.
+            Ok(SumsubEnvelope {
+                description: None,
+                correlation_id: None,
+                error_code: None,
+                error_name: None,
+            }) => None,
             Ok(envelope) => {
                 // The name says more than the number; either is optional.
                 let code = envelope.error_name.or_else(|| {
@@ -376,9 +402,9 @@ fn error_details(body: &[u8], style: ErrorStyle) -> (Option<String>, Option<Stri
                     (d, None) => d,
                     (None, Some(id)) => Some(format!("correlation id {id}")),
                 };
-                (code, message)
+                Some((code, message))
             }
-            Err(_) => (None, None),
+            Err(_) => None,
         },
     }
 }
@@ -395,11 +421,15 @@ pub(crate) fn classify_failure<B: AsRef<[u8]>>(
     let body = response.body().as_ref();
     // The status alone says the API (or a proxy in front of it) refused the request: a body
     // that is not the API's envelope only loses the code and message.
+    let details = || error_details(body, style);
     let refusal = || {
-        let (code, message) = error_details(body, style);
+        let (code, message) = details().unwrap_or_default();
         (code, message, BodySnippet::new(body))
     };
     match status.as_u16() {
+        // A 400 or 404 says "malformed" or "no such thing" only in the API's own envelope: a
+        // proxy's page or a wrong base path must never read as "no such contact".
+        400 | 404 if details().is_none() => unexpected(response, UnexpectedReason::NotTheApisAnswer),
         400 => {
             let (code, message, body) = refusal();
             ResponseError::BadRequest {
@@ -562,7 +592,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code(), None);
         assert_eq!(err.message(), Some("Email can't be blank"));
-        assert!(err.is_rejection());
+        assert_eq!(err.outcome(), Outcome::Refused(Refusal::Invalid));
     }
 
     #[test]
@@ -579,14 +609,23 @@ mod tests {
     }
 
     #[test]
-    fn a_400_body_may_be_empty_or_not_json() {
-        for body in [
-            "",
-            "<html>bad</html>",
-            r#"{"errors":{"code":"BAD_REQUEST","message":"x"}}"#,
-        ] {
+    fn a_400_is_the_apis_only_in_its_envelope() {
+        let envelope = r#"{"errors":{"code":"BAD_REQUEST","message":"x"}}"#;
+        let err = parse_submit_response(&response(400, envelope)).unwrap_err();
+        assert!(matches!(err, ResponseError::BadRequest { .. }), "{err:?}");
+        for body in ["", "<html>bad</html>"] {
             let err = parse_submit_response(&response(400, body)).unwrap_err();
-            assert!(matches!(err, ResponseError::BadRequest { .. }), "{body}");
+            assert!(
+                matches!(
+                    err,
+                    ResponseError::Unexpected {
+                        reason: UnexpectedReason::NotTheApisAnswer,
+                        ..
+                    }
+                ),
+                "{body}"
+            );
+            assert!(!err.outcome().may_have_been_processed(), "{body}");
         }
     }
 
@@ -640,13 +679,15 @@ mod tests {
     fn other_statuses_are_unexpected() {
         for status in [201, 204, 403, 404, 418] {
             let err = parse_submit_response(&response(status, "{}")).unwrap_err();
-            assert!(matches!(
-                err,
-                ResponseError::Unexpected {
-                    reason: UnexpectedReason::Status,
-                    ..
-                }
-            ));
+            let expected = if status == 404 {
+                UnexpectedReason::NotTheApisAnswer
+            } else {
+                UnexpectedReason::Status
+            };
+            assert!(
+                matches!(&err, ResponseError::Unexpected { reason, .. } if *reason == expected),
+                "{status}: {err:?}"
+            );
             assert_eq!(err.status().as_u16(), status);
         }
     }
@@ -695,7 +736,7 @@ mod refusals_without_the_api_body {
     fn a_401_or_422_with_a_proxy_page_is_still_a_refusal_with_its_snippet() {
         for (status, page) in [(401, "<html>401 Authorization Required</html>"), (422, "")] {
             let err = parse_submit_response(&response(status, page)).unwrap_err();
-            assert!(err.is_rejection(), "{status}: {err:?}");
+            assert!(err.outcome().refusal().is_some(), "{status}: {err:?}");
             assert_eq!((err.code(), err.message()), (None, None));
             match err {
                 ResponseError::Unauthorized { body, .. }

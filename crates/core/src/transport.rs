@@ -39,10 +39,10 @@ impl TransportErrorKind {
 
     fn describe(self) -> String {
         match self {
-            Self::Connect => "could not connect to the API host (the request was not sent)".into(),
-            Self::ConnectTimeout => "timed out connecting to the API host (the request was not sent)".into(),
-            Self::Timeout => "timed out waiting for the API; the submission may or may not have been processed".into(),
-            Self::Io => "the connection failed mid-exchange; the submission may or may not have been processed".into(),
+            Self::Connect => "could not connect to the host, or its TLS certificate was refused (the request was not sent)".into(),
+            Self::ConnectTimeout => "timed out connecting to the host (the request was not sent)".into(),
+            Self::Timeout => "timed out waiting for the answer after the request may have been sent, so it may have been processed".into(),
+            Self::Io => "the connection failed mid-exchange, so the request may have been processed".into(),
             Self::BodyTooLarge { limit } => format!("the response body exceeded the {limit}-byte limit"),
             Self::Protocol => "the peer's answer was not valid HTTP".into(),
             Self::Client => "the HTTP client refused to send the request".into(),
@@ -139,7 +139,7 @@ mod tests {
         );
         assert_eq!(
             error_chain(&err),
-            "could not connect to the API host (the request was not sent): connection refused"
+            "could not connect to the host, or its TLS certificate was refused (the request was not sent): connection refused"
         );
     }
 }

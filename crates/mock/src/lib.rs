@@ -65,6 +65,7 @@ mod server;
 mod store;
 mod sumsub_api;
 mod tokens;
+mod untrusted_tls;
 
 pub use config::{
     DeliverySchedule, ListTotals, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig,
@@ -80,3 +81,4 @@ pub use openapi::{HELLO_CLEVER_OPENAPI, SUMSUB_OPENAPI};
 pub use records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
 pub use server::{BlockingMockServer, MockError, MockServer};
 pub use tokens::{MAX_TOKEN_TTL, TokenOutcome};
+pub use untrusted_tls::UntrustedTlsServer;

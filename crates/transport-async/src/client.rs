@@ -5,7 +5,7 @@ use std::time::{Instant, SystemTime};
 use clever_kyc_core::{
     ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
     ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
-    Environment, GenerateShareToken, IssuedShareToken, KycBaseline, KycSubmission, NewContact, Now,
+    Environment, GenerateShareToken, IssuedShareToken, Jitter, KycBaseline, KycSubmission, NewContact, Now,
     Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
     SumsubConfig, Transport, TransportSettings, WalkStep, WebhookNotification,
 };
@@ -90,13 +90,17 @@ impl Client {
             operation = O::NAME,
             transport = "reqwest"
         );
-        let mut call = Call::new(operation, self.policy.clone());
+        let mut call =
+            Call::new(operation, self.policy.clone()).with_jitter(Jitter::seeded(fastrand::u64(..)));
         async move {
             loop {
-                let request = call.start_attempt(now());
+                let (attempt, request) = call.start(now());
                 let result = send(&self.http, request, &self.settings).await;
-                match call.finish_attempt(result, now(), fastrand::f64()) {
-                    Step::Sleep(delay) => tokio::time::sleep(delay).await,
+                match attempt.finish(result, now()) {
+                    Step::Sleep { delay, call: next } => {
+                        tokio::time::sleep(delay).await;
+                        call = next;
+                    }
                     Step::Done(outcome) => return outcome,
                 }
             }

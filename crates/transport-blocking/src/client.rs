@@ -5,7 +5,7 @@ use std::time::{Instant, SystemTime};
 use clever_kyc_core::{
     ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
     ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
-    Environment, GenerateShareToken, IssuedShareToken, KycBaseline, KycSubmission, NewContact, Now,
+    Environment, GenerateShareToken, IssuedShareToken, Jitter, KycBaseline, KycSubmission, NewContact, Now,
     Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
     SumsubConfig, Transport, TransportSettings, USER_AGENT, WalkStep, WebhookNotification,
 };
@@ -75,12 +75,16 @@ impl Client {
     pub fn run<O: Operation>(&self, operation: O) -> Result<Completed<O::Output>, CallError> {
         let _span = tracing::info_span!("clever_kyc.call", operation = O::NAME, transport = "ureq")
             .entered();
-        let mut call = Call::new(operation, self.policy.clone());
+        let mut call =
+            Call::new(operation, self.policy.clone()).with_jitter(Jitter::seeded(fastrand::u64(..)));
         loop {
-            let request = call.start_attempt(now());
+            let (attempt, request) = call.start(now());
             let result = send(&self.agent, request, &self.settings);
-            match call.finish_attempt(result, now(), fastrand::f64()) {
-                Step::Sleep(delay) => std::thread::sleep(delay),
+            match attempt.finish(result, now()) {
+                Step::Sleep { delay, call: next } => {
+                    std::thread::sleep(delay);
+                    call = next;
+                }
                 Step::Done(outcome) => return outcome,
             }
         }

@@ -44,6 +44,11 @@ fn classify(error: ureq::Error) -> TransportError {
         | ureq::Error::Tls(_)
         | ureq::Error::Rustls(_) => TransportErrorKind::Connect,
         ureq::Error::Io(io) if is_connect_refusal(io.kind()) => TransportErrorKind::Connect,
+        // ureq runs the TLS handshake while connecting and hands rustls's errors back inside
+        // an IO error; the request is written only after the handshake.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(is_handshake_failure) => {
+            TransportErrorKind::Connect
+        }
         ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => {
             TransportErrorKind::ConnectTimeout
         }
@@ -59,6 +64,37 @@ fn classify(error: ureq::Error) -> TransportError {
         _ => TransportErrorKind::Io,
     };
     TransportError::new(kind, error)
+}
+
+/// Whether an IO error's cause is a TLS failure that only a handshake can produce (the
+/// certificate refused, no common protocol, a handshake alert): the request never left.
+fn is_handshake_failure(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    use rustls::{AlertDescription as Alert, Error as Tls};
+    match cause.downcast_ref::<Tls>() {
+        Some(
+            Tls::InvalidCertificate(_)
+            | Tls::NoCertificatesPresented
+            | Tls::UnsupportedNameType
+            | Tls::PeerIncompatible(_)
+            | Tls::HandshakeNotComplete
+            | Tls::InappropriateHandshakeMessage { .. },
+        ) => true,
+        Some(Tls::AlertReceived(alert)) => matches!(
+            alert,
+            Alert::HandshakeFailure
+                | Alert::BadCertificate
+                | Alert::UnsupportedCertificate
+                | Alert::CertificateRevoked
+                | Alert::CertificateExpired
+                | Alert::CertificateUnknown
+                | Alert::UnknownCA
+                | Alert::ProtocolVersion
+                | Alert::InsufficientSecurity
+                | Alert::CertificateRequired
+                | Alert::NoApplicationProtocol
+        ),
+        _ => false,
+    }
 }
 
 /// The kinds an operating system reports when a connection attempt is refused outright.

@@ -287,14 +287,29 @@ impl Operation for CreateContact {
         response: &Response<B>,
     ) -> Result<CreatedContact, ResponseError> {
         if response.status() != StatusCode::OK {
-            return Err(classify_failure(response, ErrorStyle::HelloClever));
+            return Err(match classify_failure(response, ErrorStyle::HelloClever) {
+                ResponseError::Unprocessable {
+                    code,
+                    message,
+                    body,
+                } if message.as_deref().is_some_and(says_already_exists) => {
+                    ResponseError::AlreadyExists {
+                        code,
+                        message,
+                        body,
+                    }
+                }
+                other => other,
+            });
         }
         success_json(response)
     }
 }
 
 /// `GET /api/v2/contacts/detail?email=...`: the contact's record, or `None` when there is no
-/// such contact (the API documents no answer for that; a 404 or a 400 is read as "none").
+/// such contact. The API documents no answer for that; a 404 or a 400 in the API's error
+/// envelope is read as "none", and any other (a proxy's page, an empty body, a wrong base
+/// path) is an unexpected response, never "none".
 ///
 /// ```
 /// use clever_kyc_core::*;
@@ -340,12 +355,23 @@ impl Operation for ContactDetails {
         &self,
         response: &Response<B>,
     ) -> Result<Option<Contact>, ResponseError> {
-        match response.status() {
-            StatusCode::OK => success_json(response).map(Some),
-            StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => Ok(None),
-            _ => Err(classify_failure(response, ErrorStyle::HelloClever)),
+        if response.status() == StatusCode::OK {
+            return success_json(response).map(Some);
+        }
+        match classify_failure(response, ErrorStyle::HelloClever) {
+            ResponseError::NotFound { .. } | ResponseError::BadRequest { .. } => Ok(None),
+            other => Err(other),
         }
     }
+}
+
+/// Whether a 422's message says the email is taken. The API documents no wording, so this
+/// reads the usual ones ("has already been taken", "already exists", "duplicate").
+fn says_already_exists(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    ["already", "taken", "exists", "duplicate"]
+        .iter()
+        .any(|word| message.contains(word))
 }
 
 #[cfg(test)]
@@ -410,11 +436,41 @@ mod tests {
     }
 
     #[test]
+    fn creating_a_taken_email_is_already_exists_and_other_422s_are_invalid() {
+        let contact = full().build().unwrap();
+        let op = CreateContact::new(&config(), &contact);
+        let r = Response::builder()
+            .status(422)
+            .body(r#"{"errors":{"message":"Email has already been taken"}}"#)
+            .unwrap();
+        let err = op.parse(&r).unwrap_err();
+        assert!(matches!(err, ResponseError::AlreadyExists { .. }), "{err:?}");
+        assert!(!err.is_submission_refused());
+        assert!(!err.to_string().contains("token"), "{err}");
+        let r = Response::builder()
+            .status(422)
+            .body(r#"{"errors":{"message":"Email can't be blank"}}"#)
+            .unwrap();
+        assert!(op.parse(&r).unwrap_err().is_submission_refused());
+    }
+
+    #[test]
     fn a_missing_contact_is_none_and_a_server_error_is_an_error() {
         let op = ContactDetails::new(&config(), &Email::parse("a@example.com").unwrap());
+        let envelope = r#"{"errors":{"code":"BAD_REQUEST","message":"Contact not found"}}"#;
         for status in [400, 404] {
-            let r = Response::builder().status(status).body("{}").unwrap();
+            let r = Response::builder().status(status).body(envelope).unwrap();
             assert_eq!(op.parse(&r).unwrap(), None);
+            // A proxy's page, or a base URL with a wrong path: never "no such contact".
+            for page in ["{}", "", "<html><body>404 Not Found</body></html>"] {
+                let r = Response::builder().status(status).body(page).unwrap();
+                let err = op.parse(&r).unwrap_err();
+                assert_eq!(
+                    err.outcome(),
+                    crate::Outcome::Refused(crate::Refusal::Unrecognized),
+                    "{status} {page:?}"
+                );
+            }
         }
         let r = Response::builder().status(401).body("").unwrap();
         assert!(op.parse(&r).unwrap_err().is_credentials_refused());

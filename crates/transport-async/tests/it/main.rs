@@ -47,7 +47,7 @@ async fn submitting_the_same_token_twice_is_refused_the_second_time() {
         .unwrap();
     assert_eq!(client.submit(&submission).await.unwrap().attempts(), 1);
     let second = client.submit(&submission).await.unwrap_err();
-    assert!(second.is_rejection());
+    assert!(second.is_submission_refused());
     assert_eq!(
         second.response_error().unwrap().message(),
         Some("Token has already been used")
@@ -134,4 +134,28 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
         "a request that followed redirects must not be retried"
     );
     assert!(err.may_have_been_processed());
+}
+
+/// A certificate no one trusts is refused during the handshake, before the request is
+/// written: "not sent", retried like a refused connection, as the blocking client does.
+#[tokio::test]
+async fn an_untrusted_certificate_is_not_sent_and_is_retried() {
+    use clever_kyc_async::{BaseUrl, Client, Environment, KycSubmission};
+    use clever_kyc_mock::conformance;
+    let server = clever_kyc_mock::UntrustedTlsServer::start().unwrap();
+    let environment = Environment::Custom(BaseUrl::parse(&server.url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        .retry_policy(conformance::policy())
+        .build()
+        .unwrap();
+    let submission = KycSubmission::builder()
+        .email("a@example.com")
+        .token("tok")
+        .build()
+        .unwrap();
+    let err = client.submit(&submission).await.unwrap_err();
+    assert_eq!(err.outcome(), clever_kyc_async::Outcome::NotSent, "{err}");
+    assert!(!err.may_have_been_processed(), "{err}");
+    assert_eq!(err.attempts(), conformance::policy().max_attempts(), "{err}");
+    assert_eq!(server.requests(), 0);
 }

@@ -123,3 +123,25 @@ fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
         "{err}"
     );
 }
+
+/// A certificate no one trusts is refused during the handshake, before the request is
+/// written: "not sent", retried like a refused connection, never "may have been processed".
+#[test]
+fn an_untrusted_certificate_is_not_sent_and_is_retried() {
+    let server = clever_kyc_mock::UntrustedTlsServer::start().unwrap();
+    let environment = Environment::Custom(BaseUrl::parse(&server.url()).unwrap());
+    let client = Client::builder(environment, conformance::credentials())
+        .retry_policy(conformance::policy())
+        .build()
+        .unwrap();
+    let submission = KycSubmission::builder()
+        .email("a@example.com")
+        .token("tok")
+        .build()
+        .unwrap();
+    let err = client.submit(&submission).unwrap_err();
+    assert_eq!(err.outcome(), clever_kyc_blocking::Outcome::NotSent, "{err}");
+    assert!(!err.may_have_been_processed(), "{err}");
+    assert_eq!(err.attempts(), conformance::policy().max_attempts(), "{err}");
+    assert_eq!(server.requests(), 0);
+}
