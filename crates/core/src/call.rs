@@ -66,6 +66,7 @@ pub enum CallFailure {
 pub struct CallError {
     operation: &'static str,
     safety: RetrySafety,
+    spends_share_token: bool,
     /// Boxed: errors are rare, and a small `Result` keeps every success path cheap.
     failure: Box<CallFailure>,
     attempts: u32,
@@ -163,7 +164,7 @@ impl fmt::Display for CallError {
             write!(f, "; gave up: {reason}")?;
         }
         // Advice about single-use tokens belongs to the one operation that spends them.
-        if self.safety == RetrySafety::AtMostOnce {
+        if self.spends_share_token {
             match self.outcome() {
                 Outcome::Refused(Refusal::Invalid) => f.write_str(
                     "; a share token that was refused cannot be reused: ask for a new one",
@@ -452,6 +453,7 @@ impl<O: Operation> Call<O> {
         CallError {
             operation: O::NAME,
             safety: O::SAFETY,
+            spends_share_token: O::SPENDS_SHARE_TOKEN,
             failure: Box::new(failure),
             attempts: self.attempts,
             gave_up,

@@ -56,6 +56,10 @@ pub trait Operation {
     /// Whether it may be repeated when its outcome is unknown.
     const SAFETY: RetrySafety;
 
+    /// Whether the operation spends a single-use share token, so that its messages advise
+    /// about the token (only a submission does).
+    const SPENDS_SHARE_TOKEN: bool = false;
+
     /// The request for an attempt made at `now` (wall-clock time).
     fn request(&self, now: SystemTime) -> HttpRequest;
 

@@ -138,8 +138,7 @@ impl Client {
         email: &Email,
         baseline: &KycBaseline,
     ) -> Result<Reconciliation, CallError> {
-        let contact = self.contact_details(email)?;
-        Ok(Reconciliation::judge(baseline, contact.as_ref()))
+        Reconciliation::judge_lookup(baseline, self.contact_details(email))
     }
 
     /// Asks Sumsub for a share token (signed with `sumsub`'s secret key; retried on

@@ -8,6 +8,7 @@ mod listen;
 mod load;
 mod mock_and_demo;
 mod store;
+mod outcomes;
 mod submit;
 
 use std::io::{Read, Write};

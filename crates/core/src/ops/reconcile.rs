@@ -1,7 +1,9 @@
 //! Did an ambiguous submission take effect? Answered from the contact's record, read back.
 
 use crate::callback::event::{Identity, KycStatusEntry};
+use crate::call::CallError;
 use crate::ops::contact::Contact;
+use crate::outcome::Refusal;
 
 /// What the contact's KYC looked like before a submission: how many KYC instances it had and
 /// its latest identity document. Take it with `contact_details` just before submitting.
@@ -61,6 +63,28 @@ pub enum Reconciliation {
 }
 
 impl Reconciliation {
+    /// Judges the result of the contact lookup made to reconcile: what both transports'
+    /// `reconcile` return.
+    ///
+    /// A lookup answered by something other than the API (a proxy's page, a wrong base path)
+    /// says nothing about the contact: that is [`Reconciliation::Undetermined`], never
+    /// [`Reconciliation::NoSuchContact`]. Any other failed lookup is returned as it is.
+    ///
+    /// # Errors
+    /// The lookup's own error when it failed for another reason (credentials, transport...).
+    pub fn judge_lookup(
+        baseline: &KycBaseline,
+        lookup: Result<Option<Contact>, CallError>,
+    ) -> Result<Self, CallError> {
+        match lookup {
+            Ok(contact) => Ok(Self::judge(baseline, contact.as_ref())),
+            Err(e) if e.refusal() == Some(Refusal::Unrecognized) => {
+                Ok(Self::Undetermined { latest: None })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Compares the contact as read now with the baseline.
     ///
     /// ```

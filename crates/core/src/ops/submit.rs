@@ -49,6 +49,7 @@ impl SubmitKyc {
 impl Operation for SubmitKyc {
     type Output = Accepted;
     const NAME: &'static str = "KYC submission";
+    const SPENDS_SHARE_TOKEN: bool = true;
     const SAFETY: RetrySafety = RetrySafety::AtMostOnce;
 
     fn request(&self, _now: SystemTime) -> HttpRequest {
