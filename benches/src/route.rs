@@ -31,8 +31,8 @@ pub fn sdk_router(authorization: &str, quiet: bool) -> axum::Router {
         move |receipt: Receipt| async move {
             let line = serde_json::json!({
                 "email": receipt.email,
-                "kyc_status": receipt.callback.event.latest_status().map(|s| s.as_str()),
-                "key": receipt.callback.idempotency_key.to_hex(),
+                "kyc_status": receipt.callback.event().latest_status().map(|s| s.as_str()),
+                "key": receipt.callback.idempotency_key().to_hex(),
                 "duplicate": receipt.is_duplicate(),
             });
             if quiet {

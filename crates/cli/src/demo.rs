@@ -267,8 +267,8 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         if event.is_duplicate() {
             continue;
         }
-        let email = callback.event.email.clone().unwrap_or_default();
-        if let Some(status) = callback.event.latest_status() {
+        let email = callback.event().email.clone().unwrap_or_default();
+        if let Some(status) = callback.event().latest_status() {
             seen.entry(email).or_default().push(status.clone());
         }
     }

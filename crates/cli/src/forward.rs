@@ -52,7 +52,7 @@ impl Forwarder {
             .client
             .post(self.url.clone())
             .header(http::header::CONTENT_TYPE, "application/json")
-            .header(IDEMPOTENCY_HEADER, callback.idempotency_key.to_hex())
+            .header(IDEMPOTENCY_HEADER, callback.idempotency_key().to_hex())
             .body(line)
             .send()
             .await

@@ -146,7 +146,7 @@ pub use callback::parse::{
     parse_kyc_status_changed_with_limit,
 };
 pub use callback::receive::{
-    CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource, ReceivedCallback,
+    Authenticated, CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource, ReceivedCallback,
 };
 pub use callback::testing::callback_request;
 pub use callback::verify::{CallbackAuthError, CallbackAuthenticator};

@@ -81,8 +81,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{:?} is {:?} (submission {:?})",
             receipt.email,
-            receipt.callback.event.latest_status().map(|s| s.as_str()),
-            receipt.callback.source
+            receipt.callback.event().latest_status().map(|s| s.as_str()),
+            receipt.callback.source()
         );
     }
     let _ = stop.send(());

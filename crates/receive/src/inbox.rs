@@ -58,13 +58,31 @@ pub enum RegistrationError {
     Store(#[from] StoreError),
 }
 
-/// A callback that passed the head checks and the registry: who sent it.
+/// A callback that passed the head checks and the registry: who sent it. Only
+/// [`CallbackInbox::authenticate`] makes one, so recording a callback that was never
+/// authenticated does not compile.
+///
+/// ```compile_fail,E0451
+/// use clever_kyc_receive::{Authenticated, CallbackSource};
+/// let forged = Authenticated { verdict: todo!(), registered_email: None }; // private fields
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "an authenticated callback is only useful once recorded"]
 pub struct Authenticated {
-    /// The submission, or the receiver's own value.
-    pub source: CallbackSource,
+    verdict: clever_kyc_core::Authenticated,
+    registered_email: Option<Email>,
+}
+
+impl Authenticated {
+    /// Who sent it: the submission, or one of the inbox's own values.
+    pub fn source(&self) -> &CallbackSource {
+        self.verdict.source()
+    }
+
     /// The email registered with the submission.
-    pub registered_email: Option<Email>,
+    pub fn registered_email(&self) -> Option<&Email> {
+        self.registered_email.as_ref()
+    }
 }
 
 /// A recorded callback.
@@ -188,7 +206,7 @@ impl IssuedSubmission {
 /// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Approved, None)]);
 /// let request = callback_request("https://merchant.example/kyc", &issued.authorization, &event)?;
 /// let receipt = inbox.receive(&request, SystemTime::now(), |receipt| {
-///     println!("{} is {:?}", receipt.callback.submission_id().unwrap(), receipt.callback.event.latest_status());
+///     println!("{} is {:?}", receipt.callback.submission_id().unwrap(), receipt.callback.event().latest_status());
 ///     Ok::<(), std::io::Error>(()) // an Err here answers 503: Hello Clever delivers again
 /// })?;
 /// assert_eq!(receipt.callback.submission_id(), Some(&issued.submission_id));
@@ -331,9 +349,9 @@ impl<S: CallbackStore> CallbackInbox<S> {
         } else {
             None
         };
-        let source = self.receiver.resolve(head, registration.as_ref(), now)?;
+        let verdict = self.receiver.resolve(head, registration.as_ref(), now)?;
         Ok(Authenticated {
-            source,
+            verdict,
             registered_email: registration.map(|r| r.email),
         })
     }
@@ -350,11 +368,11 @@ impl<S: CallbackStore> CallbackInbox<S> {
         now: SystemTime,
         handled: bool,
     ) -> Result<Receipt, InboxError> {
-        let callback = self.receiver.accept(authenticated.source, body)?;
+        let callback = self.receiver.accept(authenticated.verdict, body)?;
         let email = authenticated
             .registered_email
             .map(|e| e.as_str().to_owned())
-            .or_else(|| callback.event.email.clone());
+            .or_else(|| callback.event().email.clone());
         let recorded = self.store.record(&EventRecord {
             callback: &callback,
             email: email.as_deref(),
@@ -374,7 +392,7 @@ impl<S: CallbackStore> CallbackInbox<S> {
     /// # Errors
     /// [`InboxError::Store`] (503): the handler ran, but a redelivery will run it again.
     pub fn mark_handled(&self, receipt: &Receipt) -> Result<(), InboxError> {
-        Ok(self.store.mark_handled(&receipt.callback.idempotency_key)?)
+        Ok(self.store.mark_handled(receipt.callback.idempotency_key())?)
     }
 
     /// Receives a whole request: authenticates, records, runs `handler` unless a duplicate

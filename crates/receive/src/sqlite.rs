@@ -222,7 +222,7 @@ impl CallbackStore for SqliteStore {
 
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
-        let key = callback.idempotency_key.to_hex();
+        let key = callback.idempotency_key().to_hex();
         let submission = callback.submission_id().map(SubmissionId::as_str);
         let mut connection = self.lock();
         let fail = unavailable("record an event");
@@ -241,7 +241,7 @@ impl CallbackStore for SqliteStore {
                     key,
                     submission,
                     record.email,
-                    callback.canonical_json,
+                    callback.canonical_json(),
                     millis(record.received_at),
                     record.handled,
                 ])

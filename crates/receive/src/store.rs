@@ -80,7 +80,7 @@ impl EventRecord<'_> {
     /// The latest status word, lower-cased, if the event has one.
     pub fn latest_status(&self) -> Option<String> {
         self.callback
-            .event
+            .event()
             .latest_status()
             .map(|status| status.as_str().to_ascii_lowercase())
     }

@@ -74,7 +74,7 @@ fn server_errors_redirects_and_refused_connections_exit_4() {
     let (code, json, _) = submit(&mock, "approved-500", &[]);
     assert_eq!(
         (code, json["outcome"].as_str(), json["http_status"].as_u64()),
-        (4, Some("failed"), Some(500))
+        (4, Some("may_have_been_processed"), Some(500))
     );
     assert_eq!(json["may_have_been_processed"], true);
 
@@ -109,7 +109,7 @@ fn server_errors_redirects_and_refused_connections_exit_4() {
     };
     assert_eq!(
         (code, json["outcome"].as_str(), json["attempts"].as_u64()),
-        (4, Some("failed"), Some(3))
+        (4, Some("not_sent"), Some(3))
     );
     assert!(json["http_status"].is_null());
     assert_eq!(json["may_have_been_processed"], false);
@@ -173,7 +173,7 @@ fn a_validation_error_with_json_names_the_field_and_has_no_api_message() {
             json["field"].as_str(),
             json["attempts"].as_u64()
         ),
-        (Some("failed"), Some("email"), Some(0))
+        (Some("invalid_input"), Some("email"), Some(0))
     );
     assert!(json["message"].is_null() && json["code"].is_null() && json["http_status"].is_null());
     assert!(json["error"].as_str().unwrap().starts_with("invalid email"));

@@ -82,26 +82,48 @@ impl CallbackHead {
     }
 }
 
+/// A callback whose sender was authenticated, by one of the receiver's own values or by a
+/// registration live at the time: only [`CallbackReceiver::resolve`] makes one, so nothing
+/// can be parsed, recorded or forwarded as authenticated without passing there.
+///
+/// ```compile_fail,E0451
+/// use clever_kyc_core::{Authenticated, CallbackSource};
+/// let forged = Authenticated { source: CallbackSource::StaticValue }; // private field
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "an authenticated callback is only useful once its body is accepted"]
+pub struct Authenticated {
+    source: CallbackSource,
+}
+
+impl Authenticated {
+    /// Who sent it.
+    pub fn source(&self) -> &CallbackSource {
+        &self.source
+    }
+
+    /// The submission, when the value was registered for one.
+    pub fn submission_id(&self) -> Option<&SubmissionId> {
+        self.source.submission_id()
+    }
+}
+
 /// An authenticated, parsed callback: the event, the submission it belongs to, and the
 /// key that identifies it among that submission's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReceivedCallback {
-    /// Who sent it.
-    pub source: CallbackSource,
-    /// The event.
-    pub event: KycStatusChanged,
-    /// The event's canonical JSON (see [`KycStatusChanged::canonical_json`]), made once
-    /// for both the key and whatever the receiver stores or prints.
-    pub canonical_json: String,
-    /// Equal for two deliveries of the same event to the same submission; different for the
-    /// same body sent for two submissions.
-    pub idempotency_key: IdempotencyKey,
+    source: CallbackSource,
+    event: KycStatusChanged,
+    /// Made once, for both the key and whatever the receiver stores or prints.
+    canonical_json: String,
+    idempotency_key: IdempotencyKey,
 }
 
 impl ReceivedCallback {
-    /// The event as received for `source`, with its key scoped to the submission.
-    pub fn new(source: CallbackSource, event: KycStatusChanged) -> Self {
+    /// The event as received for `source`, with its key scoped to the submission. Only
+    /// [`CallbackReceiver::accept`] (and, for tests, the `testing` feature) makes one.
+    pub(crate) fn new(source: CallbackSource, event: KycStatusChanged) -> Self {
         let canonical_json = event.canonical_json();
         let idempotency_key = IdempotencyKey::scoped(source.submission_id(), &canonical_json);
         Self {
@@ -110,6 +132,38 @@ impl ReceivedCallback {
             canonical_json,
             idempotency_key,
         }
+    }
+
+    /// An event recorded without authentication, for store tests only.
+    #[cfg(feature = "testing")]
+    pub fn for_tests(source: CallbackSource, event: KycStatusChanged) -> Self {
+        Self::new(source, event)
+    }
+
+    /// Who sent it.
+    pub fn source(&self) -> &CallbackSource {
+        &self.source
+    }
+
+    /// The event.
+    pub fn event(&self) -> &KycStatusChanged {
+        &self.event
+    }
+
+    /// Takes the event out.
+    pub fn into_event(self) -> KycStatusChanged {
+        self.event
+    }
+
+    /// The event's canonical JSON (see [`KycStatusChanged::canonical_json`]).
+    pub fn canonical_json(&self) -> &str {
+        &self.canonical_json
+    }
+
+    /// Equal for two deliveries of the same event to the same submission; different for the
+    /// same body sent for two submissions.
+    pub fn idempotency_key(&self) -> &IdempotencyKey {
+        &self.idempotency_key
     }
 
     /// The submission, when the value was registered for one.
@@ -222,14 +276,16 @@ impl CallbackReceiver {
         head: &CallbackHead,
         registration: Option<&Registration>,
         now: SystemTime,
-    ) -> Result<CallbackSource, CallbackRejection> {
+    ) -> Result<Authenticated, CallbackRejection> {
         if head.is_static {
-            return Ok(CallbackSource::StaticValue);
+            return Ok(Authenticated {
+                source: CallbackSource::StaticValue,
+            });
         }
         match registration {
-            Some(registration) if registration.is_live_at(now) => Ok(CallbackSource::Submission(
-                registration.submission_id.clone(),
-            )),
+            Some(registration) if registration.is_live_at(now) => Ok(Authenticated {
+                source: CallbackSource::Submission(registration.submission_id.clone()),
+            }),
             _ => Err(CallbackRejection::Unauthorized(CallbackAuthError::Mismatch)),
         }
     }
@@ -240,11 +296,11 @@ impl CallbackReceiver {
     /// [`CallbackRejection::InvalidBody`].
     pub fn accept(
         &self,
-        source: CallbackSource,
+        authenticated: Authenticated,
         body: &[u8],
     ) -> Result<ReceivedCallback, CallbackRejection> {
         let event = self.parse_body(body)?;
-        Ok(ReceivedCallback::new(source, event))
+        Ok(ReceivedCallback::new(authenticated.source, event))
     }
 
     /// Verifies and parses a whole callback request against the receiver's own values.
@@ -279,15 +335,15 @@ impl CallbackReceiver {
         } else {
             None
         };
-        let source = self.resolve(&head, registration, now)?;
-        self.accept(source, request.body().as_ref())
+        let authenticated = self.resolve(&head, registration, now)?;
+        self.accept(authenticated, request.body().as_ref())
     }
 
-    /// Parses a body whose head already passed [`check_head`](Self::check_head).
+    /// Parses a body whose head already passed `check_head`.
     ///
     /// # Errors
     /// [`CallbackRejection::InvalidBody`].
-    pub fn parse_body(&self, body: &[u8]) -> Result<KycStatusChanged, CallbackRejection> {
+    pub(crate) fn parse_body(&self, body: &[u8]) -> Result<KycStatusChanged, CallbackRejection> {
         parse_kyc_status_changed_with_limit(body, self.body_limit)
             .map_err(CallbackRejection::InvalidBody)
     }

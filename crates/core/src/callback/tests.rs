@@ -189,8 +189,8 @@ mod identity {
                 .unwrap()
         };
         let (a, a_again, b) = (receive(&first), receive(&first), receive(&second));
-        assert_eq!(a.idempotency_key, a_again.idempotency_key);
-        assert_ne!(a.idempotency_key, b.idempotency_key);
+        assert_eq!(a.idempotency_key(), a_again.idempotency_key());
+        assert_ne!(a.idempotency_key(), b.idempotency_key());
         assert_eq!(a.submission_id().unwrap().as_str(), "first");
         assert_eq!(b.submission_id().unwrap().as_str(), "second");
     }
@@ -203,8 +203,8 @@ mod identity {
         let received = receiver
             .receive_registered(&request, &SubmissionRegistry::default(), at(1))
             .unwrap();
-        assert_eq!(received.source, CallbackSource::StaticValue);
-        assert_eq!(received.idempotency_key, pending().idempotency_key());
+        assert_eq!(received.source(), &CallbackSource::StaticValue);
+        assert_eq!(received.idempotency_key(), &pending().idempotency_key());
     }
 
     #[test]

@@ -272,7 +272,7 @@ impl CallbackStore for RedisStore {
 
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
-        let key_hex = callback.idempotency_key.to_hex();
+        let key_hex = callback.idempotency_key().to_hex();
         let email = record.email.unwrap_or("");
         let status = record.latest_status().unwrap_or_default();
         let is_final = KycStatus::from_word(&status).is_final();
@@ -286,7 +286,7 @@ impl CallbackStore for RedisStore {
             .arg(&key_hex)
             .arg(callback.submission_id().map_or("", SubmissionId::as_str))
             .arg(email)
-            .arg(&callback.canonical_json)
+            .arg(&callback.canonical_json())
             .arg(millis(record.received_at))
             .arg(u8::from(record.handled))
             .arg(&status)

@@ -22,14 +22,14 @@ fn received(submission: Option<&str>, event: KycStatusChanged) -> ReceivedCallba
         Some(id) => CallbackSource::Submission(SubmissionId::new(id).unwrap()),
         None => CallbackSource::StaticValue,
     };
-    ReceivedCallback::new(source, event)
+    ReceivedCallback::for_tests(source, event)
 }
 
 fn record(store: &dyn CallbackStore, callback: &ReceivedCallback, secs: u64) -> Recorded {
     store
         .record(&EventRecord {
             callback,
-            email: callback.event.email.as_deref(),
+            email: callback.event().email.as_deref(),
             received_at: at(secs),
             handled: true,
         })
@@ -73,8 +73,8 @@ fn the_same_body_twice_for_one_submission_is_one_event(store: &dyn CallbackStore
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].deliveries, 3);
     assert_eq!(events[0].received_at, at(1));
-    assert_eq!(events[0].event_json, callback.canonical_json);
-    assert_eq!(events[0].idempotency_key, callback.idempotency_key);
+    assert_eq!(events[0].event_json, callback.canonical_json());
+    assert_eq!(events[0].idempotency_key, *callback.idempotency_key());
 }
 
 fn a_resubmission_keeps_both_cycles_and_ends_approved(store: &dyn CallbackStore) {
@@ -147,7 +147,7 @@ fn an_unhandled_event_stays_unhandled_until_marked(store: &dyn CallbackStore) {
         record(store, &callback, 2),
         Recorded::Duplicate { handled: false }
     );
-    store.mark_handled(&callback.idempotency_key).unwrap();
+    store.mark_handled(&callback.idempotency_key()).unwrap();
     assert_eq!(
         record(store, &callback, 3),
         Recorded::Duplicate { handled: true }

@@ -54,7 +54,13 @@ fn contact_token_submission_and_reconciliation_end_to_end() {
     let created = client.create_contact(&contact(email.as_str())).unwrap();
     assert_eq!(created.email.as_deref(), Some(email.as_str()));
     let again = client.create_contact(&contact(email.as_str())).unwrap_err();
-    assert!(again.is_submission_refused(), "{again}");
+    // A typed "already exists", never a refused submission (no token advice).
+    assert_eq!(
+        again.refusal(),
+        Some(clever_kyc_blocking::Refusal::AlreadyExists),
+        "{again}"
+    );
+    assert!(!again.is_submission_refused(), "{again}");
 
     // The `+` survives the query string: the lookup finds the contact it just created.
     let before = client
