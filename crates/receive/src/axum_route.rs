@@ -174,7 +174,7 @@ struct Route<S, H> {
 /// use clever_kyc_receive::*;
 /// let inbox = Arc::new(CallbackInbox::new(MemoryStore::new()));
 /// let app: axum::Router = callback_router(inbox, ReceiveLimits::default(), |receipt: Receipt| async move {
-///     println!("{:?}", receipt.callback.event.latest_status());
+///     println!("{:?}", receipt.callback.event().latest_status());
 ///     Ok::<(), std::io::Error>(())
 /// });
 /// ```

@@ -198,7 +198,7 @@ impl ReceivedCallback {
 /// let request = callback_request("https://merchant.example/kyc", &secret, &event)?;
 /// let received = receiver.receive_registered(&request, &registry, SystemTime::now())?;
 /// assert_eq!(received.submission_id().map(|id| id.as_str()), Some("order-1"));
-/// assert_eq!(received.event, event);
+/// assert_eq!(received.event(), &event);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
