@@ -50,7 +50,7 @@ impl Prepared {
             app_id: HeaderValue::from_static(APP_ID),
             secret_key,
             json: HeaderValue::from_static("application/json"),
-            user_agent: HeaderValue::from_static(clever_kyc_core::USER_AGENT),
+            user_agent: HeaderValue::from_static(clever_kyc_core::config::USER_AGENT),
         }
     }
 
@@ -249,8 +249,10 @@ mod same_output {
 
     #[test]
     fn the_prepared_baseline_builds_the_sdks_exact_request() {
-        let sdk =
-            clever_kyc_core::build_submit_request(&fixtures::config(), &fixtures::submission());
+        let sdk = clever_kyc_core::request::build_submit_request(
+            &fixtures::config(),
+            &fixtures::submission(),
+        );
         let hand = Prepared::new().build_fixture();
         assert_eq!(hand.method(), sdk.method());
         assert_eq!(hand.uri(), sdk.uri());
@@ -260,15 +262,17 @@ mod same_output {
 
     #[test]
     fn a_submission_on_a_prepared_endpoint_builds_the_same_request() {
-        let endpoint =
-            clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback").unwrap();
+        let endpoint = clever_kyc_core::submission::WebhookEndpoint::new(
+            "https://merchant.example/kyc/callback",
+        )
+        .unwrap();
         let submission = clever_kyc_core::KycSubmission::builder()
             .email("contact@example.com")
             .token(fixtures::TOKEN)
             .webhook_endpoint(&endpoint, fixtures::AUTH)
             .build()
             .unwrap();
-        let sdk = clever_kyc_core::build_submit_request(&fixtures::config(), &submission);
+        let sdk = clever_kyc_core::request::build_submit_request(&fixtures::config(), &submission);
         let hand = Prepared::new().build_fixture();
         assert_eq!(hand.uri(), sdk.uri());
         assert_eq!(hand.headers(), sdk.headers());
@@ -278,7 +282,7 @@ mod same_output {
     #[test]
     fn the_derived_baseline_reads_the_fields_the_sdk_reads() {
         let body = fixtures::documented_callback();
-        let sdk = clever_kyc_core::parse_kyc_status_changed(&body).unwrap();
+        let sdk = clever_kyc_core::callback::parse_kyc_status_changed(&body).unwrap();
         let hand: Callback = from_same_reader(&body).unwrap();
         assert_eq!(hand.email, sdk.email);
         assert_eq!(hand.city, sdk.city);

@@ -6,10 +6,12 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackReceiver,
-    DEFAULT_REGISTRATION_RETENTION, Email, KycSubmission, Registration, SubmissionId,
-    SubmissionRegistry, WebhookEndpoint, authorization_from_random_bytes, build_submit_request,
-    callback_request, parse_kyc_status_changed, parse_submit_response,
+    AuthorizationValue, Email, KycSubmission, callback::AuthDigest,
+    callback::CallbackAuthenticator, callback::CallbackReceiver,
+    callback::DEFAULT_REGISTRATION_RETENTION, callback::Registration, callback::SubmissionId,
+    callback::SubmissionRegistry, callback::authorization_from_random_bytes,
+    callback::callback_request, callback::parse_kyc_status_changed, request::build_submit_request,
+    response::parse_submit_response, submission::WebhookEndpoint,
 };
 
 use crate::{baseline, fixtures};

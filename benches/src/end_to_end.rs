@@ -137,7 +137,7 @@ impl Submitter {
     /// In-process clients for the simulator at `base_url`.
     pub fn in_process(base_url: &str) -> Self {
         let env = clever_kyc_core::Environment::Custom(
-            clever_kyc_core::BaseUrl::parse(base_url).expect("loopback URL"),
+            clever_kyc_core::config::BaseUrl::parse(base_url).expect("loopback URL"),
         );
         let credentials = clever_kyc_core::Credentials::new(APP_ID, SECRET).expect("valid");
         Self::InProcess(Box::new(Clients {
@@ -180,7 +180,10 @@ impl Submitter {
         .expect("serializable");
         runtime.block_on(async {
             let Ok(response) = raw
-                .post(format!("{base_url}{}", clever_kyc_core::SUBMIT_PATH))
+                .post(format!(
+                    "{base_url}{}",
+                    clever_kyc_core::config::SUBMIT_PATH
+                ))
                 .header("accept", "application/json")
                 .header("app-id", APP_ID)
                 .header("secret-key", SECRET)

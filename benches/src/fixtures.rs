@@ -1,8 +1,8 @@
 //! Inputs shared by every benchmark.
 
 use clever_kyc_core::{
-    ApiConfig, Credentials, Environment, KycStatus, KycStatusChanged, KycStatusEntry,
-    KycSubmission, documented,
+    ApiConfig, Credentials, Environment, KycStatus, KycStatusChanged, KycSubmission,
+    callback::KycStatusEntry, documented,
 };
 
 /// The app-id used throughout.

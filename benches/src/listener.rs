@@ -206,7 +206,7 @@ mod tests {
         let (a, b) = (callback_body(Some(1)), callback_body(Some(2)));
         assert_ne!(a, b);
         for body in [a, b, callback_body(None)] {
-            let event = clever_kyc_core::parse_kyc_status_changed(&body).unwrap();
+            let event = clever_kyc_core::callback::parse_kyc_status_changed(&body).unwrap();
             assert_eq!(event.email.as_deref(), Some("test@helloclever.co"));
         }
     }

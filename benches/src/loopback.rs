@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clever_kyc_core::{
-    BaseUrl, Credentials, Environment, KycSubmission, SUBMIT_PATH, TransportSettings,
+    Credentials, Environment, KycSubmission, config::BaseUrl, config::SUBMIT_PATH,
+    transport::TransportSettings,
 };
 
 use crate::baseline::Status;

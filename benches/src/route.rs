@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use clever_kyc_receive::{
-    AuthorizationValue, CallbackInbox, MemoryStore, Receipt, ReceiveLimits, callback_router,
+    CallbackInbox, MemoryStore, Receipt, ReceiveLimits, callback_router,
+    clever_kyc_core::AuthorizationValue,
 };
 use http::Request;
 use tower::ServiceExt;

@@ -6,6 +6,7 @@
 use std::time::SystemTime;
 
 use clever_kyc_core::*;
+use clever_kyc_core::{contact::ContactDetails, contact::ContactListQuery, contact::ContactPages, contact::ListContacts, response::parse_submit_response, retry::RetryClass, sumsub::GenerateShareToken, sumsub::ShareTokenRequest, sumsub::SumsubConfig, utc::UtcDateTime};
 use libfuzzer_sys::fuzz_target;
 
 fn check<T>(result: Result<T, ResponseError>) {

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(response) = http::Response::builder().status(status).body(body) else {
         return;
     };
-    if let Err(error) = clever_kyc_core::parse_submit_response(&response) {
+    if let Err(error) = clever_kyc_core::response::parse_submit_response(&response) {
         // Display must be total and the excerpt bounded.
         let text = error.to_string();
         assert!(text.len() < 8 * 1024, "error text grew to {} bytes", text.len());

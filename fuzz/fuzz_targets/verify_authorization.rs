@@ -2,7 +2,7 @@
 //! the Authorization headers received.
 #![no_main]
 
-use clever_kyc_core::{AuthorizationValue, CallbackAuthError, CallbackAuthenticator};
+use clever_kyc_core::{AuthorizationValue, callback::CallbackAuthError, callback::CallbackAuthenticator};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

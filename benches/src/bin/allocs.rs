@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use clever_kyc_benches::alloc_counter::per_call;
 use clever_kyc_benches::{baseline, fixtures, route};
-use clever_kyc_core::{build_submit_request, parse_kyc_status_changed};
+use clever_kyc_core::{callback::parse_kyc_status_changed, request::build_submit_request};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 #[global_allocator]
@@ -30,8 +30,9 @@ fn main() {
             drop(black_box(build_submit_request(&config, &submission)))
         }),
     );
-    let endpoint = clever_kyc_core::WebhookEndpoint::new("https://merchant.example/kyc/callback")
-        .expect("valid");
+    let endpoint =
+        clever_kyc_core::submission::WebhookEndpoint::new("https://merchant.example/kyc/callback")
+            .expect("valid");
     row(
         "build_request",
         "sdk_with_validation",

@@ -15,7 +15,9 @@ use clever_kyc_benches::ab::{Plan, compare};
 use clever_kyc_benches::cases::Target;
 use clever_kyc_benches::report::row;
 use clever_kyc_receive::testing::RedisServer;
-use clever_kyc_receive::{AuthDigest, CallbackStore, EventFilter, RedisStore, SqliteStore};
+use clever_kyc_receive::{
+    CallbackStore, EventFilter, RedisStore, SqliteStore, clever_kyc_core::callback::AuthDigest,
+};
 
 /// Events per contact: the contact measured has this many at every store size.
 const PER_CONTACT: u64 = 10;

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use clever_kyc_core::{BaseUrl, CallError, Environment, TransportSettings, error_chain};
+use clever_kyc_core::{
+    CallError, Environment, config::BaseUrl, transport::TransportSettings, transport::error_chain,
+};
 
 use crate::args::{ApiArgs, EnvName};
 use crate::exit::Failure;

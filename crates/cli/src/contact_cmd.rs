@@ -1,8 +1,8 @@
 //! `clever-kyc contact create|show|list`.
 
 use clever_kyc_core::{
-    ContactListQuery, ContactPages, ContactType, Email, Gender, NewContact, NewContactBuilder,
-    Outcome, Refusal, UtcDateTime,
+    Email, Outcome, Refusal, callback::ContactType, callback::Gender, contact::ContactListQuery,
+    contact::ContactPages, contact::NewContact, contact::NewContactBuilder, utc::UtcDateTime,
 };
 
 use crate::api::{call_failure, client};
@@ -107,7 +107,7 @@ fn list(args: ContactListArgs) -> Result<u8, Failure> {
     for contact in client.contacts(pages) {
         match contact {
             Ok(contact) => println!("{}", to_json(&contact)?),
-            Err(clever_kyc_core::ContactListError::Call(e)) => {
+            Err(clever_kyc_core::contact::ContactListError::Call(e)) => {
                 return Err(call_failure(&e, args.json));
             }
             Err(e) => return Err(Failure::with_status(exit::TRANSPORT, e.to_string())),
@@ -116,6 +116,6 @@ fn list(args: ContactListArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-fn to_json(contact: &clever_kyc_core::Contact) -> Result<String, Failure> {
+fn to_json(contact: &clever_kyc_core::contact::Contact) -> Result<String, Failure> {
     serde_json::to_string(contact).map_err(|e| Failure::failed(format!("could not print: {e}")))
 }

@@ -10,9 +10,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
-    BaseUrl, ContactListQuery, ContactPages, ContactType, Credentials,
-    DEFAULT_REGISTRATION_RETENTION, Email, Environment, KycBaseline, KycStatus, KycSubmission,
-    NewContact, ShareTokenRequest, SumsubConfig, UtcDateTime, WebhookNotification, error_chain,
+    Credentials, Email, Environment, KycStatus, KycSubmission, callback::ContactType,
+    callback::DEFAULT_REGISTRATION_RETENTION, config::BaseUrl, contact::ContactListQuery,
+    contact::ContactPages, contact::KycBaseline, contact::NewContact,
+    submission::WebhookNotification, sumsub::ShareTokenRequest, sumsub::SumsubConfig,
+    transport::error_chain, utc::UtcDateTime,
 };
 use clever_kyc_mock::{
     DeliverySchedule, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig, MockServer,

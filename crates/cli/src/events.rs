@@ -1,6 +1,8 @@
 //! `clever-kyc events` and `clever-kyc status`: reading the store `listen` commits to.
 
-use clever_kyc_core::{KycStatusChanged, SubmissionId, parse_kyc_status_changed};
+use clever_kyc_core::{
+    KycStatusChanged, callback::SubmissionId, callback::parse_kyc_status_changed,
+};
 use clever_kyc_receive::{EventFilter, StoreLocation, rfc3339};
 
 use crate::args::{EventsArgs, StatusArgs};
@@ -33,7 +35,7 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
     let store = readable_store(&args.store)?;
     let events = store
         .events(&filter)
-        .map_err(|e| Failure::failed(clever_kyc_core::error_chain(&e)))?;
+        .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
     let mut out = String::new();
     for stored in &events {
         // Stored JSON is the canonical form this SDK wrote; reading it back cannot fail
@@ -64,7 +66,7 @@ pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
     let store = readable_store(&args.store)?;
     let statuses = store
         .statuses(&args.email)
-        .map_err(|e| Failure::failed(clever_kyc_core::error_chain(&e)))?;
+        .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
     if statuses.is_empty() && !args.json {
         println!("no KYC status stored for {}", args.email);
     }

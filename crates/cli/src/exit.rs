@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clever_kyc_core::{CallError, Outcome, error_chain};
+use clever_kyc_core::{CallError, Outcome, transport::error_chain};
 
 /// 0: accepted / finished normally.
 pub(crate) const OK: u8 = 0;
@@ -58,9 +58,8 @@ impl Failure {
         let message = message.into();
         Self {
             status: of(outcome),
-            json: json.then(|| {
-                serde_json::json!({"outcome": outcome.word(), "error": message.clone()})
-            }),
+            json: json
+                .then(|| serde_json::json!({"outcome": outcome.word(), "error": message.clone()})),
             message,
         }
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clever_kyc_core::{TransportSettings, check_endpoint_url};
+use clever_kyc_core::{transport::TransportSettings, url::check_endpoint_url};
 use clever_kyc_receive::{BoxError, CallbackHandler, Receipt};
 
 use crate::exit::Failure;

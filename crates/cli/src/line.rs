@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use clever_kyc_core::{IdempotencyKey, KycStatus, KycStatusChanged, SubmissionId};
+use clever_kyc_core::{
+    KycStatus, KycStatusChanged, callback::IdempotencyKey, callback::SubmissionId,
+};
 use clever_kyc_receive::{Receipt, rfc3339};
 
 /// One event with what the receiver knows around it.
@@ -120,7 +122,9 @@ fn push_json_string(line: &mut String, value: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clever_kyc_core::{KycStatusEntry, documented, parse_kyc_status_changed};
+    use clever_kyc_core::{
+        callback::KycStatusEntry, callback::parse_kyc_status_changed, documented,
+    };
 
     #[test]
     fn a_json_line_is_the_event_plus_the_receiver_fields() {

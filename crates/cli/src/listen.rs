@@ -208,7 +208,7 @@ pub(crate) fn open_store(
     opened.map_err(|e| {
         Failure::usage(format!(
             "--store {location}: {}",
-            clever_kyc_core::error_chain(&e)
+            clever_kyc_core::transport::error_chain(&e)
         ))
     })
 }

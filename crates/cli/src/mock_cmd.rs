@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clever_kyc_core::{SumsubAppToken, SumsubSecretKey};
+use clever_kyc_core::{secret::SumsubAppToken, secret::SumsubSecretKey};
 use clever_kyc_mock::{DeliverySchedule, Fault, ListTotals, MockConfig, MockServer};
 
 use crate::args::{ListTotalsArg, MockArgs};
@@ -62,7 +62,7 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
     runtime.block_on(async {
         let mock = MockServer::start(config)
             .await
-            .map_err(|e| Failure::failed(clever_kyc_core::error_chain(&e)))?;
+            .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
         match (fault, args.fault_times) {
             (Some(fault), Some(times)) => mock.inject_fault(fault, times as usize),
             (Some(fault), None) => mock.set_default_fault(Some(fault)),
@@ -72,7 +72,7 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         println!(
             "submit endpoint: {}{}",
             mock.base_url(),
-            clever_kyc_core::SUBMIT_PATH
+            clever_kyc_core::config::SUBMIT_PATH
         );
         println!(
             "inspect: {0}/__mock/requests {0}/__mock/submissions {0}/__mock/deliveries",

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use clever_kyc_core::{BaseUrl, ShareTokenRequest, SumsubConfig, error_chain};
+use clever_kyc_core::{
+    config::BaseUrl, sumsub::ShareTokenRequest, sumsub::SumsubConfig, transport::error_chain,
+};
 
 use crate::api::{call_failure, settings};
 use crate::args::ShareTokenArgs;

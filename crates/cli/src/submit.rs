@@ -3,8 +3,9 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthorizationValue, CallError, Credentials, Email, Environment, KycBaseline, KycSubmission,
-    Outcome, Reconciliation, Submitted, TransportSettings, error_chain,
+    AuthorizationValue, CallError, Credentials, Email, Environment, KycSubmission, Outcome,
+    call::Submitted, contact::KycBaseline, contact::Reconciliation, transport::TransportSettings,
+    transport::error_chain,
 };
 use clever_kyc_receive::{IssuedSubmission, StoreLocation};
 use serde::Serialize;

@@ -12,6 +12,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    call::DEFAULT_RESPONSE_BODY_LIMIT, config::BaseUrl, transport::TransportErrorKind,
+};
 
 /// One HTTP/1.1 exchange: the request as the core built it, the response for the core to
 /// classify. Failures are classified by whether the request can have left.

@@ -507,7 +507,7 @@ impl<O: Operation> Attempt<O> {
                 }
             }
             Err(error) => {
-                log!(warn, operation = O::NAME, attempt, elapsed_ms, error = %crate::error_chain(&error), "transport failure");
+                log!(warn, operation = O::NAME, attempt, elapsed_ms, error = %crate::transport::error_chain(&error), "transport failure");
                 let class = RetryClass::of_transport_error(&error);
                 (CallFailure::Transport(error), class)
             }
@@ -713,7 +713,11 @@ mod tests {
             status(503, &[], "<html>busy</html>"),
             Err(TransportError::from_kind(TransportErrorKind::Timeout)),
             Err(TransportError::from_kind(TransportErrorKind::Io)),
-            status(404, &[], r#"{"errors":{"code":"NOT_FOUND","message":"no contact"}}"#),
+            status(
+                404,
+                &[],
+                r#"{"errors":{"code":"NOT_FOUND","message":"no contact"}}"#,
+            ),
         ];
         let mut sleeps = 0;
         for result in script {

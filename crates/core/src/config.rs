@@ -60,7 +60,7 @@ impl BaseUrl {
     /// [`ConfigError::BaseUrl`] naming the rule that failed.
     ///
     /// ```
-    /// use clever_kyc_core::BaseUrl;
+    /// use clever_kyc_core::config::BaseUrl;
     /// assert!(BaseUrl::parse("http://127.0.0.1:4010/").is_ok());
     /// assert!(BaseUrl::parse("http://api.example.com").is_err()); // not loopback
     /// ```

@@ -12,6 +12,7 @@
 //! ```
 //! use std::time::{Duration, SystemTime};
 //! use clever_kyc_core::*;
+//! use clever_kyc_core::{request::build_submit_request, response::parse_submit_response};
 //!
 //! let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
 //! let submission = KycSubmission::builder()
@@ -37,6 +38,7 @@
 //!
 //! ```
 //! use clever_kyc_core::*;
+//! use clever_kyc_core::{callback::CallbackAuthenticator, callback::CallbackReceiver, callback::callback_request, callback::parse_kyc_status_changed};
 //!
 //! let receiver = CallbackReceiver::new(CallbackAuthenticator::new([
 //!     AuthorizationValue::new("Bearer unique-per-submission")?,
@@ -100,89 +102,57 @@ macro_rules! log {
 }
 
 mod builder;
-mod call;
-mod callback;
-mod config;
+pub mod call;
+pub mod callback;
+pub mod config;
 pub mod documented;
-mod email;
+pub mod email;
 mod hex;
 mod lenient;
-mod operation;
-mod outcome;
+pub mod operation;
 mod ops;
-mod request;
-mod response;
-mod retry;
-mod secret;
+pub mod outcome;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod secret;
 mod settings;
 mod sha256;
 mod snippet;
-mod submission;
-mod sumsub;
-mod transport;
-mod url;
-mod utc;
+pub mod submission;
+pub mod sumsub;
+pub mod transport;
+pub mod url;
+pub mod utc;
+
+/// Contacts: creating one, looking one up, walking the list, and reconciling a submission
+/// whose outcome was unknown with what the contact's record shows.
+pub mod contact {
+    pub use crate::ops::{
+        Contact, ContactDetails, ContactError, ContactListError, ContactListQuery, ContactPage,
+        ContactPages, ContactWalk, CreateContact, CreatedContact, KycBaseline, ListContacts,
+        NewContact, NewContactBuilder, PageLimitReached, Reconciliation, WalkStep,
+    };
+}
 
 /// The `http` crate this one builds requests with, so an embedder needs no matching
 /// dependency of its own.
 pub use http;
 
-pub use builder::{ClientBuilder, ClientParts, Transport};
-pub use call::{
-    Attempt, Call, CallError, CallFailure, Completed, DEFAULT_RESPONSE_BODY_LIMIT, Jitter, Step,
-    Submitted,
-};
+// The root holds what a first program needs; everything else is in the modules above.
+pub use call::{Call, CallError, Completed, Step};
+pub use callback::{KycStatus, KycStatusChanged};
+pub use config::{ApiConfig, ConfigError, Credentials, Environment};
+pub use email::Email;
+pub use operation::{Now, Operation};
+pub use ops::SubmitKyc;
 pub use outcome::{Outcome, Refusal};
-pub use callback::event::{
-    ContactType, Gender, IdDocType, IdempotencyKey, Identity, KycStatus, KycStatusChanged,
-    KycStatusEntry,
-};
-pub use callback::identity::{
-    AuthDigest, DEFAULT_REGISTRATION_RETENTION, Registration, SubmissionId, SubmissionIdError,
-    SubmissionRegistry, authorization_from_random_bytes,
-};
-pub use callback::parse::{
-    CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed,
-    parse_kyc_status_changed_with_limit,
-};
-pub use callback::receive::{
-    Authenticated, CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource, ReceivedCallback,
-};
-pub use callback::testing::callback_request;
-pub use callback::verify::{CallbackAuthError, CallbackAuthenticator};
-pub use config::{
-    ApiConfig, AppId, BaseUrl, CONTACT_DETAIL_PATH, CONTACTS_PATH, ConfigError, Credentials,
-    Environment, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, SUBMIT_PATH, USER_AGENT,
-};
-pub use email::{Email, EmailError};
-pub use operation::{Now, Operation, RetrySafety};
-pub use ops::{
-    Contact, ContactDetails, ContactError, ContactListError, ContactListQuery, ContactPage,
-    ContactPages, ContactWalk, CreateContact, CreatedContact, DEFAULT_MAX_PAGES, DEFAULT_PER_PAGE,
-    KycBaseline, ListContacts, MAX_PER_PAGE, NewContact, NewContactBuilder, PageLimitReached,
-    Reconciliation, SubmitKyc, WalkStep,
-};
-pub use request::{APP_ID_HEADER, HttpRequest, SECRET_KEY_HEADER, build_submit_request};
-pub use response::{Accepted, ResponseError, RetryAfter, UnexpectedReason, parse_submit_response};
-pub use retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
-pub use secret::{
-    AuthorizationValue, SecretKey, SecretValueError, SumsubAppToken, SumsubSecretKey, secrets_match,
-};
-pub use settings::TransportSettings;
-pub use snippet::{BodySnippet, MAX_SNIPPET_BYTES};
-pub use submission::{
-    AuthorizationInput, KycSubmission, KycSubmissionBuilder, MAX_TOKEN_BYTES, ShareToken,
-    TokenError, ValidationError, WebhookEndpoint, WebhookNotification,
-};
-pub use sumsub::{
-    GenerateShareToken, IssuedShareToken, MAX_SHARE_TOKEN_TTL, SUMSUB_APP_TOKEN_HEADER,
-    SUMSUB_BASE_URL, SUMSUB_SHARE_TOKEN_PATH, SUMSUB_SIGNATURE_HEADER, SUMSUB_SIGNATURE_WINDOW,
-    SUMSUB_TIMESTAMP_HEADER, ShareTokenRequest, ShareTokenRequestError, SumsubAuthError,
-    SumsubConfig, sumsub_signature, verify_sumsub_request,
-};
-pub use transport::{TransportError, TransportErrorKind, error_chain};
-pub use url::{UrlError, check_endpoint_url, is_loopback_host};
-pub use utc::{UtcDateTime, UtcDateTimeError};
+pub use request::HttpRequest;
+pub use response::ResponseError;
+pub use retry::RetryPolicy;
+pub use secret::AuthorizationValue;
+pub use submission::{KycSubmission, ValidationError};
+pub use transport::TransportError;
 
 /// The response type transports hand back: the `http` crate's, with the body as bytes.
 pub type HttpResponse = http::Response<Vec<u8>>;

@@ -77,8 +77,7 @@ impl Outcome {
             // unreadable (a 200 that is not the success, a 2xx or 1xx nobody documents) may
             // have come after the API acted.
             ResponseError::Unexpected { status, reason, .. } => {
-                if status.is_client_error() && !matches!(reason, UnexpectedReason::StatusWord(_))
-                {
+                if status.is_client_error() && !matches!(reason, UnexpectedReason::StatusWord(_)) {
                     Self::Refused(Refusal::Unrecognized)
                 } else {
                     Self::MayHaveBeenProcessed
@@ -167,10 +166,8 @@ mod tests {
 
     fn classify(status: u16, body: &str) -> Outcome {
         let response = Response::builder().status(status).body(body).unwrap();
-        let error = crate::response::classify_failure(
-            &response,
-            crate::response::ErrorStyle::HelloClever,
-        );
+        let error =
+            crate::response::classify_failure(&response, crate::response::ErrorStyle::HelloClever);
         Outcome::of_response_error(&error)
     }
 
@@ -222,7 +219,10 @@ mod tests {
     fn server_failures_and_bad_successes_may_have_been_processed() {
         assert_eq!(classify(503, "busy"), Outcome::MayHaveBeenProcessed);
         assert_eq!(classify(201, ""), Outcome::MayHaveBeenProcessed);
-        assert_eq!(classify(413, "<html>"), Outcome::Refused(Refusal::Unrecognized));
+        assert_eq!(
+            classify(413, "<html>"),
+            Outcome::Refused(Refusal::Unrecognized)
+        );
         assert_eq!(classify(429, ""), Outcome::Refused(Refusal::RateLimited));
     }
 }

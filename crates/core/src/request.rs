@@ -87,7 +87,7 @@ impl<'a> SubmitBody<'a> {
 /// Cannot fail: the configuration and the submission were validated when they were made.
 ///
 /// ```
-/// use clever_kyc_core::{build_submit_request, ApiConfig, Credentials, Environment, KycSubmission};
+/// use clever_kyc_core::{request::build_submit_request, ApiConfig, Credentials, Environment, KycSubmission};
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let submission = KycSubmission::builder().email("a@example.com").token("tok").build()?;
 /// let request = build_submit_request(&config, &submission);

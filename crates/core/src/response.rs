@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::lenient::opt_string;
 use crate::outcome::{Outcome, Refusal};
-use crate::snippet::BodySnippet;
+pub use crate::snippet::{BodySnippet, MAX_SNIPPET_BYTES};
 
 /// The submission was accepted (HTTP 200 with `{"status": "Ok"}` or `"OK"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -429,7 +429,9 @@ pub(crate) fn classify_failure<B: AsRef<[u8]>>(
     match status.as_u16() {
         // A 400 or 404 says "malformed" or "no such thing" only in the API's own envelope: a
         // proxy's page or a wrong base path must never read as "no such contact".
-        400 | 404 if details().is_none() => unexpected(response, UnexpectedReason::NotTheApisAnswer),
+        400 | 404 if details().is_none() => {
+            unexpected(response, UnexpectedReason::NotTheApisAnswer)
+        }
         400 => {
             let (code, message, body) = refusal();
             ResponseError::BadRequest {
@@ -511,7 +513,7 @@ pub(crate) fn success_json<'a, T: Deserialize<'a>, B: AsRef<[u8]>>(
 /// the body.
 ///
 /// ```
-/// use clever_kyc_core::{parse_submit_response, ResponseError};
+/// use clever_kyc_core::{response::parse_submit_response, ResponseError};
 /// let ok = http::Response::builder().status(200).body(r#"{"status":"OK"}"#)?;
 /// assert_eq!(parse_submit_response(&ok).unwrap().status, "OK");
 ///
@@ -711,12 +713,12 @@ mod retry_after_overflow {
             .delay_from(SystemTime::UNIX_EPOCH);
         assert_eq!(
             policy.decide(
-                crate::RetryClass::ServerAskedToWait(wait),
+                crate::retry::RetryClass::ServerAskedToWait(wait),
                 1,
                 Duration::ZERO,
                 0.5
             ),
-            crate::RetryAction::GiveUp(crate::GiveUpReason::DeadlineExceeded)
+            crate::retry::RetryAction::GiveUp(crate::retry::GiveUpReason::DeadlineExceeded)
         );
     }
 }

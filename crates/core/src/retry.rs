@@ -87,7 +87,7 @@ impl std::fmt::Display for GiveUpReason {
 ///
 /// ```
 /// use std::time::Duration;
-/// use clever_kyc_core::{RetryAction, RetryClass, RetryPolicy};
+/// use clever_kyc_core::{retry::RetryAction, retry::RetryClass, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default();
 /// // Connection refused on the first attempt: retry after a jittered backoff.
@@ -387,7 +387,7 @@ mod tests {
                 &ResponseError::Unauthorized {
                     code: None,
                     message: None,
-                    body: crate::BodySnippet::new(b"")
+                    body: crate::response::BodySnippet::new(b"")
                 },
                 now
             ),

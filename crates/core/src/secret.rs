@@ -116,7 +116,7 @@ secret_newtype!(
     /// tokens start `sbx:`). Kept out of logs like a secret, since it is half a credential.
     ///
     /// ```
-    /// let token = clever_kyc_core::SumsubAppToken::new("sbx:abc").unwrap();
+    /// let token = clever_kyc_core::secret::SumsubAppToken::new("sbx:abc").unwrap();
     /// assert_eq!(format!("{token:?}"), "SumsubAppToken(<redacted>)");
     /// ```
     SumsubAppToken
@@ -126,7 +126,7 @@ secret_newtype!(
     /// The Sumsub app's secret key, which signs every request (HMAC-SHA256). Never sent.
     ///
     /// ```
-    /// let key = clever_kyc_core::SumsubSecretKey::new("s3cr3t").unwrap();
+    /// let key = clever_kyc_core::secret::SumsubSecretKey::new("s3cr3t").unwrap();
     /// assert_eq!(format!("{key:?}"), "SumsubSecretKey(<redacted>)");
     /// ```
     SumsubSecretKey
@@ -136,7 +136,7 @@ secret_newtype!(
     /// The merchant application's `secret-key`, from the Hello Clever merchant portal.
     ///
     /// ```
-    /// let key = clever_kyc_core::SecretKey::new("sk_live_123").unwrap();
+    /// let key = clever_kyc_core::secret::SecretKey::new("sk_live_123").unwrap();
     /// assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
     /// assert_eq!(key.expose_secret(), "sk_live_123");
     /// ```

@@ -14,7 +14,7 @@ pub struct TransportSettings {
     /// Longest wait for a whole attempt, from connecting to the last body byte.
     pub request_timeout: Duration,
     /// Largest response body read; larger bodies fail with
-    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge)
+    /// [`TransportErrorKind::BodyTooLarge`](crate::transport::TransportErrorKind::BodyTooLarge)
     /// without being buffered.
     pub response_body_limit: u64,
 }
@@ -33,7 +33,7 @@ impl TransportSettings {
     /// Checks a body's announced `Content-Length` before reading it.
     ///
     /// # Errors
-    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) when
+    /// [`TransportErrorKind::BodyTooLarge`](crate::transport::TransportErrorKind::BodyTooLarge) when
     /// the announced length is over the limit.
     pub fn check_announced_length(&self, length: Option<u64>) -> Result<(), crate::TransportError> {
         match length {
@@ -44,7 +44,7 @@ impl TransportSettings {
 
     /// The error for a body found to be over the limit while reading.
     pub fn too_large(&self) -> crate::TransportError {
-        crate::TransportError::from_kind(crate::TransportErrorKind::BodyTooLarge {
+        crate::TransportError::from_kind(crate::transport::TransportErrorKind::BodyTooLarge {
             limit: self.response_body_limit,
         })
     }

@@ -9,6 +9,9 @@ use crate::email::{Email, EmailError};
 use crate::secret::{AuthorizationValue, SecretValueError};
 use crate::url::{UrlError, parse_checked};
 
+pub use crate::call::Submitted;
+pub use crate::ops::SubmitKyc;
+
 /// The longest share token accepted: the API documents "at most 1 KB".
 pub const MAX_TOKEN_BYTES: usize = 1024;
 
@@ -98,7 +101,7 @@ pub enum TokenError {
 /// count.
 ///
 /// ```
-/// use clever_kyc_core::{KycSubmission, WebhookEndpoint};
+/// use clever_kyc_core::{KycSubmission, submission::WebhookEndpoint};
 /// let endpoint = WebhookEndpoint::new("https://merchant.example/kyc/callback")?;
 /// let submission = KycSubmission::builder()
 ///     .email("contact@example.com")

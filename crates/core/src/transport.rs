@@ -3,6 +3,9 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+pub use crate::builder::{ClientBuilder, ClientParts, Transport};
+pub use crate::settings::TransportSettings;
+
 /// What went wrong below HTTP, classified by what it means for a single-use token: whether
 /// the request can have reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +104,7 @@ impl StdError for TransportError {
 ///
 /// ```
 /// let err = std::io::Error::other("inner");
-/// assert_eq!(clever_kyc_core::error_chain(&err), "inner");
+/// assert_eq!(clever_kyc_core::transport::error_chain(&err), "inner");
 /// ```
 pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
     let mut text = error.to_string();

@@ -93,8 +93,8 @@ pub(crate) fn parse_checked(raw: &str, allow_query: bool) -> Result<Uri, UrlErro
 /// [`UrlError`] naming the rule that failed.
 ///
 /// ```
-/// assert!(clever_kyc_core::check_endpoint_url("https://merchant.example/kyc?x=1").is_ok());
-/// assert!(clever_kyc_core::check_endpoint_url("http://merchant.example/kyc").is_err());
+/// assert!(clever_kyc_core::url::check_endpoint_url("https://merchant.example/kyc?x=1").is_ok());
+/// assert!(clever_kyc_core::url::check_endpoint_url("http://merchant.example/kyc").is_err());
 /// ```
 pub fn check_endpoint_url(raw: &str) -> Result<Uri, UrlError> {
     parse_checked(raw, true)

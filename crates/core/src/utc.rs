@@ -8,11 +8,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use clever_kyc_core::UtcDateTime;
+/// use clever_kyc_core::utc::UtcDateTime;
 /// let t = UtcDateTime::from_system_time(UNIX_EPOCH + Duration::from_secs(1_795_760_711));
 /// assert_eq!(t.to_string(), "2026-11-27T06:25:11");
 /// assert_eq!("2026-11-27T06:25:11".parse::<UtcDateTime>()?, t);
-/// # Ok::<(), clever_kyc_core::UtcDateTimeError>(())
+/// # Ok::<(), clever_kyc_core::utc::UtcDateTimeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UtcDateTime {

@@ -6,7 +6,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use clever_kyc_core::{
-    APP_ID_HEADER, AuthorizationValue, Email, MAX_TOKEN_BYTES, SECRET_KEY_HEADER, secrets_match,
+    AuthorizationValue, Email, request::APP_ID_HEADER, request::SECRET_KEY_HEADER,
+    secret::secrets_match, submission::MAX_TOKEN_BYTES,
 };
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
@@ -168,7 +169,7 @@ fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decisio
                 return unprocessable("Webhook notification endpoint url can't be blank");
             };
             // The real API requires a public HTTPS URL; the simulator also takes loopback http.
-            if clever_kyc_core::check_endpoint_url(url).is_err() {
+            if clever_kyc_core::url::check_endpoint_url(url).is_err() {
                 return unprocessable("Webhook notification endpoint url is invalid");
             }
             let Some(auth) = hook

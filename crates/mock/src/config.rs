@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clever_kyc_core::{Credentials, SumsubAppToken, SumsubSecretKey};
+use clever_kyc_core::{Credentials, secret::SumsubAppToken, secret::SumsubSecretKey};
 
 /// The Sumsub app token the simulator accepts by default.
 pub const MOCK_SUMSUB_APP_TOKEN: &str = "sbx:clever-kyc-mock-app";
@@ -70,7 +70,7 @@ impl MockConfig {
 
 /// A secret built from one of this module's constants, which are plain header text (the
 /// tests below build each), so the error branch cannot be taken.
-fn literal<T>(value: Result<T, clever_kyc_core::SecretValueError>) -> T {
+fn literal<T>(value: Result<T, clever_kyc_core::secret::SecretValueError>) -> T {
     match value {
         Ok(value) => value,
         Err(_) => unreachable!("the simulator's constant credentials are header text"),

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use clever_kyc_core::{
-    BaseUrl, CallError, Credentials, Environment, KycSubmission, RetryPolicy, Submitted,
-    TransportErrorKind, TransportSettings,
+    CallError, Credentials, Environment, KycSubmission, RetryPolicy, call::Submitted,
+    config::BaseUrl, transport::TransportErrorKind, transport::TransportSettings,
 };
 
 use crate::fault::Fault;
@@ -210,7 +210,11 @@ impl Case {
         let mut faults = self.faults.clone();
         if self.name.starts_with("302") {
             faults.push(Fault::Redirect {
-                location: format!("{}{}", elsewhere.base_url(), clever_kyc_core::SUBMIT_PATH),
+                location: format!(
+                    "{}{}",
+                    elsewhere.base_url(),
+                    clever_kyc_core::config::SUBMIT_PATH
+                ),
             });
         }
         for fault in faults {
@@ -367,7 +371,8 @@ impl Run {
         self.printed
             .push_str(&format!("{outcome:?}\n{client:?}\n{prepared:?}\n"));
         if let Err(e) = outcome {
-            self.printed.push_str(&clever_kyc_core::error_chain(e));
+            self.printed
+                .push_str(&clever_kyc_core::transport::error_chain(e));
         }
         if let Err(problem) = case.check(outcome, prepared, mock, elsewhere) {
             self.failures.push(problem);

@@ -1,7 +1,8 @@
 //! The contact record a callback carries, shaped like the documented example.
 
 use clever_kyc_core::{
-    ContactType, Gender, IdDocType, Identity, KycStatus, KycStatusChanged, KycStatusEntry,
+    KycStatus, KycStatusChanged, callback::ContactType, callback::Gender, callback::IdDocType,
+    callback::Identity, callback::KycStatusEntry,
 };
 
 /// The event announcing `status` for the contact `email`: the documented example's details

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use clever_kyc_core::{Contact, KycStatus, KycStatusEntry};
+use clever_kyc_core::{KycStatus, callback::KycStatusEntry, contact::Contact};
 
 /// The most contacts the simulator holds; past it, creating one is refused.
 pub const MAX_CONTACTS: usize = 10_000;

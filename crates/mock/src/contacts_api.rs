@@ -6,7 +6,9 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use clever_kyc_core::{Contact, ContactType, Email, Gender, UtcDateTime};
+use clever_kyc_core::{
+    Email, callback::ContactType, callback::Gender, contact::Contact, utc::UtcDateTime,
+};
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 

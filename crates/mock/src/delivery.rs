@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clever_kyc_core::{AuthorizationValue, KycStatus, callback_request, error_chain};
+use clever_kyc_core::{
+    AuthorizationValue, KycStatus, callback::callback_request, transport::error_chain,
+};
 
 use crate::contact::status_changed;
 use crate::records::{DeliveryAttempt, SubmissionRecord};
@@ -50,9 +52,9 @@ async fn pin_to_loopback(
     client: &reqwest::Client,
     store: &Store,
 ) -> Option<reqwest::Client> {
-    let uri = clever_kyc_core::check_endpoint_url(url).ok()?;
+    let uri = clever_kyc_core::url::check_endpoint_url(url).ok()?;
     let host = uri.host()?;
-    if !clever_kyc_core::is_loopback_host(host) {
+    if !clever_kyc_core::url::is_loopback_host(host) {
         return None;
     }
     let literal = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');

@@ -8,8 +8,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use clever_kyc_core::{
-    AuthorizationValue, CONTACT_DETAIL_PATH, CONTACTS_PATH, Credentials, KycStatus, SUBMIT_PATH,
-    SUMSUB_SHARE_TOKEN_PATH,
+    AuthorizationValue, Credentials, KycStatus, config::CONTACT_DETAIL_PATH, config::CONTACTS_PATH,
+    config::SUBMIT_PATH, sumsub::SUMSUB_SHARE_TOKEN_PATH,
 };
 use tokio::net::TcpListener;
 use tokio::sync::watch;

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use clever_kyc_core::{SumsubAuthError, verify_sumsub_request};
+use clever_kyc_core::{sumsub::SumsubAuthError, sumsub::verify_sumsub_request};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 

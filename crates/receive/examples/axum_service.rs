@@ -12,6 +12,13 @@ use clever_kyc_mock::{
     DeliverySchedule, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig, MockServer,
 };
 use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::Credentials, clever_kyc_core::Email, clever_kyc_core::Environment,
+    clever_kyc_core::callback::ContactType,
+    clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION, clever_kyc_core::config::BaseUrl,
+    clever_kyc_core::contact::NewContact, clever_kyc_core::submission::WebhookNotification,
+    clever_kyc_core::sumsub::ShareTokenRequest, clever_kyc_core::sumsub::SumsubConfig,
+};
 use tokio::sync::mpsc;
 
 #[tokio::main]

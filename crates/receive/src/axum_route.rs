@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use clever_kyc_core::{CallbackParseError, CallbackRejection};
+use clever_kyc_core::{callback::CallbackParseError, callback::CallbackRejection};
 use http::{HeaderMap, Method, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use clever_kyc_core::SubmissionId;
+use clever_kyc_core::callback::SubmissionId;
 
 /// Milliseconds since the Unix epoch, saturating (before 1970 is 0).
 pub(crate) fn millis(time: SystemTime) -> i64 {
@@ -65,7 +65,7 @@ pub fn rfc3339(time: SystemTime) -> String {
     let whole = UNIX_EPOCH + Duration::from_secs(total_ms / 1000);
     format!(
         "{}.{:03}Z",
-        clever_kyc_core::UtcDateTime::from_system_time(whole),
+        clever_kyc_core::utc::UtcDateTime::from_system_time(whole),
         total_ms % 1000
     )
 }

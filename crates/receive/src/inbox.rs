@@ -5,9 +5,10 @@ use std::error::Error as StdError;
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    AuthDigest, AuthorizationValue, CallbackAuthenticator, CallbackHead, CallbackReceiver,
-    CallbackRejection, CallbackSource, Email, ReceivedCallback, Registration, SubmissionId,
-    authorization_from_random_bytes,
+    AuthorizationValue, Email, callback::AuthDigest, callback::CallbackAuthenticator,
+    callback::CallbackHead, callback::CallbackReceiver, callback::CallbackRejection,
+    callback::CallbackSource, callback::ReceivedCallback, callback::Registration,
+    callback::SubmissionId, callback::authorization_from_random_bytes,
 };
 use http::{HeaderMap, Method, Request, StatusCode};
 
@@ -63,13 +64,13 @@ pub enum RegistrationError {
 /// authenticated does not compile.
 ///
 /// ```compile_fail,E0451
-/// use clever_kyc_receive::{Authenticated, CallbackSource};
+/// use clever_kyc_receive::{Authenticated, clever_kyc_core::callback::CallbackSource};
 /// let forged = Authenticated { verdict: todo!(), registered_email: None }; // private fields
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "an authenticated callback is only useful once recorded"]
 pub struct Authenticated {
-    verdict: clever_kyc_core::Authenticated,
+    verdict: clever_kyc_core::callback::Authenticated,
     registered_email: Option<Email>,
 }
 
@@ -197,6 +198,7 @@ impl IssuedSubmission {
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_receive::*;
+/// use clever_kyc_receive::{clever_kyc_core::Email, clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION, clever_kyc_core::callback::KycStatusEntry, clever_kyc_core::callback::callback_request};
 ///
 /// let inbox = CallbackInbox::new(MemoryStore::new());
 /// let email = Email::parse("a@example.com")?;
@@ -392,7 +394,9 @@ impl<S: CallbackStore> CallbackInbox<S> {
     /// # Errors
     /// [`InboxError::Store`] (503): the handler ran, but a redelivery will run it again.
     pub fn mark_handled(&self, receipt: &Receipt) -> Result<(), InboxError> {
-        Ok(self.store.mark_handled(receipt.callback.idempotency_key())?)
+        Ok(self
+            .store
+            .mark_handled(receipt.callback.idempotency_key())?)
     }
 
     /// Receives a whole request: authenticates, records, runs `handler` unless a duplicate

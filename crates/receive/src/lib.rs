@@ -77,7 +77,8 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use clever_kyc_core::*;
+/// The sans-IO core, as a module: its types are this crate's vocabulary.
+pub use clever_kyc_core;
 
 #[cfg(feature = "axum")]
 pub use axum_route::{

@@ -4,7 +4,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use clever_kyc_core::{AuthDigest, IdempotencyKey, Registration, SubmissionId, SubmissionRegistry};
+use clever_kyc_core::{
+    callback::AuthDigest, callback::IdempotencyKey, callback::Registration, callback::SubmissionId,
+    callback::SubmissionRegistry,
+};
 
 use crate::store::{
     CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
@@ -125,7 +128,9 @@ impl CallbackStore for MemoryStore {
             inner.evicted += 1;
         }
         let absolute = inner.evicted + inner.log.len() as u64;
-        inner.index.insert(callback.idempotency_key().clone(), absolute);
+        inner
+            .index
+            .insert(callback.idempotency_key().clone(), absolute);
         let email = record.email.map(str::to_owned);
         inner.log.push_back(StoredEvent {
             submission_id: callback.submission_id().cloned(),

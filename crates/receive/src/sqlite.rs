@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, Registration, SubmissionId};
+use clever_kyc_core::{
+    Email, callback::AuthDigest, callback::IdempotencyKey, callback::Registration,
+    callback::SubmissionId,
+};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use clever_kyc_core::{
-    AuthDigest, IdempotencyKey, KycStatus, ReceivedCallback, Registration, SubmissionId,
+    KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::ReceivedCallback,
+    callback::Registration, callback::SubmissionId,
 };
 
 /// A boxed error from a backend, kept as the `source()` of a [`StoreError`].

@@ -2,7 +2,10 @@
 //! accepted, one expired, one reused. Run:
 //! `cargo run -p clever-kyc-async --example async_submit`.
 
-use clever_kyc_async::{BaseUrl, Client, Credentials, Environment, KycSubmission};
+use clever_kyc_async::{
+    Client, clever_kyc_core::Credentials, clever_kyc_core::Environment,
+    clever_kyc_core::KycSubmission, clever_kyc_core::config::BaseUrl,
+};
 use clever_kyc_mock::{MockConfig, MockServer, TokenOutcome};
 
 #[tokio::main]

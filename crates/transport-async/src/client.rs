@@ -3,11 +3,14 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
-    ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
-    Environment, GenerateShareToken, IssuedShareToken, Jitter, KycBaseline, KycSubmission, NewContact, Now,
-    Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
-    SumsubConfig, Transport, TransportSettings, WalkStep, WebhookNotification,
+    ApiConfig, Call, CallError, Completed, ConfigError, Credentials, Email, Environment,
+    KycSubmission, Now, Operation, RetryPolicy, Step, SubmitKyc, call::Jitter, call::Submitted,
+    contact::Contact, contact::ContactDetails, contact::ContactListError, contact::ContactPages,
+    contact::ContactWalk, contact::CreateContact, contact::CreatedContact, contact::KycBaseline,
+    contact::NewContact, contact::Reconciliation, contact::WalkStep,
+    submission::WebhookNotification, sumsub::GenerateShareToken, sumsub::IssuedShareToken,
+    sumsub::ShareTokenRequest, sumsub::SumsubConfig, transport::ClientParts, transport::Transport,
+    transport::TransportSettings,
 };
 use futures_util::Stream;
 use tracing::Instrument;
@@ -18,7 +21,7 @@ use crate::tls::safe_reqwest_builder;
 /// Submits KYC share tokens over reqwest. Cheap to clone; clones share the connection pool.
 ///
 /// ```no_run
-/// use clever_kyc_async::{Client, Credentials, Environment, KycSubmission};
+/// use clever_kyc_async::{Client, clever_kyc_core::Credentials, clever_kyc_core::Environment, clever_kyc_core::KycSubmission};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
@@ -90,8 +93,8 @@ impl Client {
             operation = O::NAME,
             transport = "reqwest"
         );
-        let mut call =
-            Call::new(operation, self.policy.clone()).with_jitter(Jitter::seeded(fastrand::u64(..)));
+        let mut call = Call::new(operation, self.policy.clone())
+            .with_jitter(Jitter::seeded(fastrand::u64(..)));
         async move {
             loop {
                 let (attempt, request) = call.start(now());
@@ -206,8 +209,8 @@ fn now() -> Now {
     Now::new(SystemTime::now(), Instant::now())
 }
 
-/// Configures a [`Client`]: see [`clever_kyc_core::ClientBuilder`].
-pub type ClientBuilder = clever_kyc_core::ClientBuilder<Client>;
+/// Configures a [`Client`]: see [`clever_kyc_core::transport::ClientBuilder`].
+pub type ClientBuilder = clever_kyc_core::transport::ClientBuilder<Client>;
 
 impl Transport for Client {
     type Http = reqwest::Client;

@@ -7,7 +7,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use clever_kyc_async::{Client, Credentials, Environment, KycSubmission, CallError};
+//! use clever_kyc_async::{Client, clever_kyc_core::Credentials, clever_kyc_core::Environment, clever_kyc_core::KycSubmission, clever_kyc_core::CallError};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
@@ -58,8 +58,8 @@ mod client;
 mod send;
 mod tls;
 
+/// The sans-IO core, as a module: its types are this crate's vocabulary.
 pub use clever_kyc_core;
-pub use clever_kyc_core::*;
 pub use client::{Client, ClientBuildError, ClientBuilder};
 pub use tls::{rustls_config, safe_reqwest_builder};
 
@@ -70,7 +70,10 @@ mod assertions {
     fn send<T: Send>(_: &T) {}
 
     #[allow(dead_code)]
-    fn client_and_future_are_send(client: &super::Client, submission: &super::KycSubmission) {
+    fn client_and_future_are_send(
+        client: &super::Client,
+        submission: &clever_kyc_core::KycSubmission,
+    ) {
         send_sync(client);
         send(&client.submit(submission));
     }

@@ -1,7 +1,8 @@
 //! One attempt over reqwest: send, read the body under the limit, classify failures.
 
 use clever_kyc_core::{
-    HttpRequest, HttpResponse, TransportError, TransportErrorKind, TransportSettings,
+    HttpRequest, HttpResponse, TransportError, transport::TransportErrorKind,
+    transport::TransportSettings,
 };
 
 /// Sends one request and reads its whole response under the body limit.

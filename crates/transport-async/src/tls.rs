@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clever_kyc_core::{TransportSettings, USER_AGENT};
+use clever_kyc_core::{config::USER_AGENT, transport::TransportSettings};
 
 /// rustls client configuration on the ring provider with the webpki (Mozilla) roots,
 /// TLS 1.2 and 1.3.

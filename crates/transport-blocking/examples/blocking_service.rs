@@ -6,6 +6,13 @@
 //! Run: `cargo run -p clever-kyc-blocking --example blocking_service`.
 
 use clever_kyc_blocking::*;
+use clever_kyc_blocking::{
+    clever_kyc_core::Credentials, clever_kyc_core::Email, clever_kyc_core::Environment,
+    clever_kyc_core::callback::ContactType, clever_kyc_core::config::BaseUrl,
+    clever_kyc_core::contact::KycBaseline, clever_kyc_core::contact::NewContact,
+    clever_kyc_core::contact::Reconciliation, clever_kyc_core::sumsub::ShareTokenRequest,
+    clever_kyc_core::sumsub::SumsubConfig,
+};
 use clever_kyc_mock::{
     BlockingMockServer, Fault, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig,
 };

@@ -1,7 +1,10 @@
 //! Submits a share token to a local simulator with the blocking client.
 //! Run: `cargo run -p clever-kyc-blocking --example blocking_submit`.
 
-use clever_kyc_blocking::{BaseUrl, Client, Credentials, Environment, KycSubmission};
+use clever_kyc_blocking::{
+    Client, clever_kyc_core::Credentials, clever_kyc_core::Environment,
+    clever_kyc_core::KycSubmission, clever_kyc_core::config::BaseUrl,
+};
 use clever_kyc_mock::{BlockingMockServer, MockConfig, TokenOutcome};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,11 +3,14 @@
 use std::time::{Instant, SystemTime};
 
 use clever_kyc_core::{
-    ApiConfig, Call, CallError, ClientParts, Completed, ConfigError, Contact, ContactDetails,
-    ContactListError, ContactPages, ContactWalk, CreateContact, CreatedContact, Credentials, Email,
-    Environment, GenerateShareToken, IssuedShareToken, Jitter, KycBaseline, KycSubmission, NewContact, Now,
-    Operation, Reconciliation, RetryPolicy, ShareTokenRequest, Step, SubmitKyc, Submitted,
-    SumsubConfig, Transport, TransportSettings, USER_AGENT, WalkStep, WebhookNotification,
+    ApiConfig, Call, CallError, Completed, ConfigError, Credentials, Email, Environment,
+    KycSubmission, Now, Operation, RetryPolicy, Step, SubmitKyc, call::Jitter, call::Submitted,
+    config::USER_AGENT, contact::Contact, contact::ContactDetails, contact::ContactListError,
+    contact::ContactPages, contact::ContactWalk, contact::CreateContact, contact::CreatedContact,
+    contact::KycBaseline, contact::NewContact, contact::Reconciliation, contact::WalkStep,
+    submission::WebhookNotification, sumsub::GenerateShareToken, sumsub::IssuedShareToken,
+    sumsub::ShareTokenRequest, sumsub::SumsubConfig, transport::ClientParts, transport::Transport,
+    transport::TransportSettings,
 };
 
 use crate::send::send;
@@ -16,7 +19,7 @@ use crate::send::send;
 /// the connection pool.
 ///
 /// ```no_run
-/// use clever_kyc_blocking::{Client, Credentials, Environment, KycSubmission};
+/// use clever_kyc_blocking::{Client, clever_kyc_core::Credentials, clever_kyc_core::Environment, clever_kyc_core::KycSubmission};
 ///
 /// let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
 /// let submission = KycSubmission::builder()
@@ -75,8 +78,8 @@ impl Client {
     pub fn run<O: Operation>(&self, operation: O) -> Result<Completed<O::Output>, CallError> {
         let _span = tracing::info_span!("clever_kyc.call", operation = O::NAME, transport = "ureq")
             .entered();
-        let mut call =
-            Call::new(operation, self.policy.clone()).with_jitter(Jitter::seeded(fastrand::u64(..)));
+        let mut call = Call::new(operation, self.policy.clone())
+            .with_jitter(Jitter::seeded(fastrand::u64(..)));
         loop {
             let (attempt, request) = call.start(now());
             let result = send(&self.agent, request, &self.settings);
@@ -215,8 +218,8 @@ pub fn safe_agent(settings: &TransportSettings) -> ureq::Agent {
         .into()
 }
 
-/// Configures a [`Client`]: see [`clever_kyc_core::ClientBuilder`].
-pub type ClientBuilder = clever_kyc_core::ClientBuilder<Client>;
+/// Configures a [`Client`]: see [`clever_kyc_core::transport::ClientBuilder`].
+pub type ClientBuilder = clever_kyc_core::transport::ClientBuilder<Client>;
 
 impl Transport for Client {
     type Http = ureq::Agent;

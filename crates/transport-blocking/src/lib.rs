@@ -7,7 +7,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use clever_kyc_blocking::{Client, Credentials, Environment, KycSubmission};
+//! use clever_kyc_blocking::{Client, clever_kyc_core::Credentials, clever_kyc_core::Environment, clever_kyc_core::KycSubmission};
 //!
 //! let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
 //! let submission = KycSubmission::builder()
@@ -56,8 +56,8 @@
 mod client;
 mod send;
 
+/// The sans-IO core, as a module: its types are this crate's vocabulary.
 pub use clever_kyc_core;
-pub use clever_kyc_core::*;
 pub use client::{Client, ClientBuildError, ClientBuilder, ContactIter, safe_agent};
 
 #[cfg(test)]

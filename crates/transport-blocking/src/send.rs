@@ -3,7 +3,8 @@
 use std::io::ErrorKind;
 
 use clever_kyc_core::{
-    HttpRequest, HttpResponse, TransportError, TransportErrorKind, TransportSettings,
+    HttpRequest, HttpResponse, TransportError, transport::TransportErrorKind,
+    transport::TransportSettings,
 };
 use ureq::Timeout;
 

@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
-    DEFAULT_REGISTRATION_RETENTION, Email, KycStatus, KycStatusChanged, KycStatusEntry,
-    SubmissionId,
+    Email, KycStatus, KycStatusChanged, callback::DEFAULT_REGISTRATION_RETENTION,
+    callback::KycStatusEntry, callback::SubmissionId,
 };
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::{
-    CallbackStore, EventFilter, IdempotencyKey, IssuedSubmission, StoreLocation,
+    CallbackStore, EventFilter, IssuedSubmission, StoreLocation,
+    clever_kyc_core::callback::IdempotencyKey,
 };
 
 use crate::{clever_kyc, free_addr, wait_for_port};

@@ -7,7 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clever_kyc_async::{BaseUrl, Client, Credentials, Environment, KycSubmission};
+use clever_kyc_async::{
+    Client, clever_kyc_core::Credentials, clever_kyc_core::Environment,
+    clever_kyc_core::KycSubmission, clever_kyc_core::config::BaseUrl,
+};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
 use serde_json::Value;
 

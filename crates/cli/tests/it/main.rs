@@ -7,8 +7,8 @@ mod hostile_clients;
 mod listen;
 mod load;
 mod mock_and_demo;
-mod store;
 mod outcomes;
+mod store;
 mod submit;
 
 use std::io::{Read, Write};

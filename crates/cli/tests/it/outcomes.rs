@@ -56,9 +56,10 @@ fn request_complete(bytes: &[u8]) -> bool {
 }
 
 fn json_outcome(base_url: &str, args: &[&str]) -> (i32, Value) {
-    let (code, out, err) = run(clever_kyc()
-        .args(args)
-        .args(["--base-url", base_url, "--timeout", "2", "--json"]));
+    let (code, out, err) =
+        run(clever_kyc()
+            .args(args)
+            .args(["--base-url", base_url, "--timeout", "2", "--json"]));
     let line = out.lines().last().unwrap_or_default();
     let value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {out:?} {err}"));
     (code, value)
@@ -106,11 +107,16 @@ fn a_404_page_is_an_unexpected_response_not_a_missing_contact() {
         assert_eq!(report["may_have_been_processed"], false, "{report}");
     }
     // The same through the simulator mounted under a wrong prefix.
-    let mock = BlockingMockServer::start(MockConfig::new(Credentials::new(APP_ID, SECRET).unwrap()))
-        .unwrap();
+    let mock =
+        BlockingMockServer::start(MockConfig::new(Credentials::new(APP_ID, SECRET).unwrap()))
+            .unwrap();
     let wrong = format!("{}/api/v2", mock.base_url());
     let (code, report) = json_outcome(&wrong, GET);
-    assert_eq!((code, report["outcome"].as_str()), (4, Some("unexpected_response")), "{report}");
+    assert_eq!(
+        (code, report["outcome"].as_str()),
+        (4, Some("unexpected_response")),
+        "{report}"
+    );
 }
 
 /// The API's own "not found" answer, in its envelope, is `not_found` with exit 3.
@@ -122,21 +128,37 @@ fn the_apis_not_found_is_not_found() {
         r#"{"errors":{"code":"NOT_FOUND","message":"Contact not found"}}"#,
     );
     let (code, report) = json_outcome(&url, GET);
-    assert_eq!((code, report["outcome"].as_str()), (3, Some("not_found")), "{report}");
+    assert_eq!(
+        (code, report["outcome"].as_str()),
+        (3, Some("not_found")),
+        "{report}"
+    );
 }
 
 /// Creating a contact twice is `already_exists`, and the message gives no token advice.
 #[test]
 fn creating_an_existing_contact_is_already_exists() {
-    let mock = BlockingMockServer::start(MockConfig::new(Credentials::new(APP_ID, SECRET).unwrap()))
-        .unwrap();
+    let mock =
+        BlockingMockServer::start(MockConfig::new(Credentials::new(APP_ID, SECRET).unwrap()))
+            .unwrap();
     let (code, first) = json_outcome(&mock.base_url(), CREATE);
-    assert_eq!((code, first["outcome"].as_str()), (0, Some("accepted")), "{first}");
+    assert_eq!(
+        (code, first["outcome"].as_str()),
+        (0, Some("accepted")),
+        "{first}"
+    );
     let (code, again) = json_outcome(&mock.base_url(), CREATE);
-    assert_eq!((code, again["outcome"].as_str()), (3, Some("already_exists")), "{again}");
+    assert_eq!(
+        (code, again["outcome"].as_str()),
+        (3, Some("already_exists")),
+        "{again}"
+    );
     let error = again["error"].as_str().unwrap_or_default();
     assert!(error.starts_with("contact creation failed"), "{error}");
-    assert!(!error.contains("token"), "token advice on a contact: {error}");
+    assert!(
+        !error.contains("token"),
+        "token advice on a contact: {error}"
+    );
 }
 
 /// 401 is `credentials_refused`, never the refusal of an input a caller may skip past.
@@ -176,5 +198,8 @@ fn a_lookup_that_times_out_speaks_of_the_request_not_a_submission() {
     ]));
     assert_eq!(code, 4, "{out}{err}");
     assert!(err.contains("contact lookup"), "{err}");
-    assert!(!err.contains("submission") && !err.contains("token"), "{err}");
+    assert!(
+        !err.contains("submission") && !err.contains("token"),
+        "{err}"
+    );
 }

@@ -173,10 +173,10 @@ impl KycStatusChanged {
     /// The latest status: the last entry that has one, in the order the API sent them.
     ///
     /// ```
-    /// use clever_kyc_core::{parse_kyc_status_changed, documented, KycStatus};
+    /// use clever_kyc_core::{callback::parse_kyc_status_changed, documented, KycStatus};
     /// let event = parse_kyc_status_changed(documented::KYC_STATUS_CHANGED.as_bytes())?;
     /// assert_eq!(event.latest_status(), Some(&KycStatus::Rejected));
-    /// # Ok::<(), clever_kyc_core::CallbackParseError>(())
+    /// # Ok::<(), clever_kyc_core::callback::CallbackParseError>(())
     /// ```
     pub fn latest_status(&self) -> Option<&KycStatus> {
         self.kyc_statuses

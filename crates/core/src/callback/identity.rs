@@ -30,7 +30,7 @@ pub const DEFAULT_REGISTRATION_RETENTION: Duration = Duration::from_secs(30 * 24
 /// nothing about any value (SHA-256 is preimage-resistant). A stolen store reveals no value.
 ///
 /// ```
-/// use clever_kyc_core::{AuthDigest, AuthorizationValue};
+/// use clever_kyc_core::{callback::AuthDigest, AuthorizationValue};
 /// let value = AuthorizationValue::new("Bearer per-submission")?;
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("authorization", "Bearer per-submission".parse()?);
@@ -114,7 +114,7 @@ pub enum SubmissionIdError {
 /// to. Not a secret.
 ///
 /// ```
-/// use clever_kyc_core::SubmissionId;
+/// use clever_kyc_core::callback::SubmissionId;
 /// let id = SubmissionId::from_random_bytes([7; 16]);
 /// assert_eq!(id.as_str(), "sub_07070707070707070707070707070707");
 /// assert!(SubmissionId::new("order-1234").is_ok());
@@ -170,7 +170,7 @@ impl fmt::Display for SubmissionId {
 /// caller drew, base64url without padding (43 characters).
 ///
 /// ```
-/// let value = clever_kyc_core::authorization_from_random_bytes([0xfb; 32]);
+/// let value = clever_kyc_core::callback::authorization_from_random_bytes([0xfb; 32]);
 /// assert!(value.expose_secret().starts_with("Bearer -_v7"));
 /// assert_eq!(value.expose_secret().len(), "Bearer ".len() + 43);
 /// ```
@@ -257,6 +257,7 @@ fn far_future() -> SystemTime {
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{callback::AuthDigest, callback::DEFAULT_REGISTRATION_RETENTION, callback::Registration, callback::SubmissionId, callback::SubmissionRegistry, callback::authorization_from_random_bytes};
 /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
 /// let value = authorization_from_random_bytes([1; 32]);
 /// let mut registry = SubmissionRegistry::default();

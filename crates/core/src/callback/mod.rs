@@ -7,5 +7,24 @@ pub(crate) mod receive;
 pub(crate) mod testing;
 pub(crate) mod verify;
 
+pub use event::{
+    ContactType, Gender, IdDocType, IdempotencyKey, Identity, KycStatus, KycStatusChanged,
+    KycStatusEntry,
+};
+pub use identity::{
+    AuthDigest, DEFAULT_REGISTRATION_RETENTION, Registration, SubmissionId, SubmissionIdError,
+    SubmissionRegistry, authorization_from_random_bytes,
+};
+pub use parse::{
+    CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed,
+    parse_kyc_status_changed_with_limit,
+};
+pub use receive::{
+    Authenticated, CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource,
+    ReceivedCallback,
+};
+pub use testing::callback_request;
+pub use verify::{CallbackAuthError, CallbackAuthenticator};
+
 #[cfg(test)]
 mod tests;

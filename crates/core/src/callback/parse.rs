@@ -55,11 +55,11 @@ pub enum CallbackParseError {
 /// object, malformed JSON or a field of the wrong type (with its JSON path).
 ///
 /// ```
-/// use clever_kyc_core::{parse_kyc_status_changed, KycStatus};
+/// use clever_kyc_core::{callback::parse_kyc_status_changed, KycStatus};
 /// let event = parse_kyc_status_changed(br#"{"email":"a@example.com","kyc_statuses":[{"kyc_status":"Approved","message":"null"}]}"#)?;
 /// assert_eq!(event.latest_status(), Some(&KycStatus::Approved));
 /// assert_eq!(event.kyc_statuses[0].message, None);
-/// # Ok::<(), clever_kyc_core::CallbackParseError>(())
+/// # Ok::<(), clever_kyc_core::callback::CallbackParseError>(())
 /// ```
 pub fn parse_kyc_status_changed(body: &[u8]) -> Result<KycStatusChanged, CallbackParseError> {
     parse_kyc_status_changed_with_limit(body, DEFAULT_CALLBACK_BODY_LIMIT)

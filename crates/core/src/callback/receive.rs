@@ -87,7 +87,7 @@ impl CallbackHead {
 /// can be parsed, recorded or forwarded as authenticated without passing there.
 ///
 /// ```compile_fail,E0451
-/// use clever_kyc_core::{Authenticated, CallbackSource};
+/// use clever_kyc_core::{callback::Authenticated, callback::CallbackSource};
 /// let forged = Authenticated { source: CallbackSource::StaticValue }; // private field
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,7 @@ impl ReceivedCallback {
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::DEFAULT_REGISTRATION_RETENTION, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::SubmissionRegistry, callback::authorization_from_random_bytes, callback::callback_request};
 /// let secret = authorization_from_random_bytes([9; 32]);
 /// let mut registry = SubmissionRegistry::default();
 /// registry.register(AuthDigest::of(&secret), Registration::new(

@@ -20,6 +20,7 @@ use crate::url::parse_checked;
 ///
 /// ```
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{callback::KycStatusEntry, callback::callback_request};
 /// let secret = AuthorizationValue::new("s3cret")?;
 /// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Pending, None)]);
 /// let request = callback_request("http://127.0.0.1:9/kyc", &secret, &event)?;

@@ -1,5 +1,4 @@
-use super::event::*;
-use super::parse::*;
+use super::*;
 use crate::documented;
 
 #[test]
@@ -149,7 +148,9 @@ fn an_event_round_trips_through_its_serialized_form() {
 mod identity {
     use std::time::{Duration, SystemTime};
 
-    use crate::*;
+    use crate::callback::*;
+    use crate::email::Email;
+    use crate::secret::AuthorizationValue;
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(secs)

@@ -39,7 +39,7 @@ pub enum CallbackAuthError {
 /// [`SubmissionRegistry`]: crate::SubmissionRegistry
 ///
 /// ```
-/// use clever_kyc_core::{AuthorizationValue, CallbackAuthenticator, CallbackAuthError};
+/// use clever_kyc_core::{AuthorizationValue, callback::CallbackAuthenticator, callback::CallbackAuthError};
 /// let auth = CallbackAuthenticator::new([AuthorizationValue::new("Bearer s3cret")?]);
 /// let mut headers = http::HeaderMap::new();
 /// assert_eq!(auth.verify(&headers), Err(CallbackAuthError::Missing));

@@ -80,7 +80,7 @@ impl NewContact {
     /// Starts a contact; `email`, `first_name`, `last_name` and `type` are required.
     ///
     /// ```
-    /// use clever_kyc_core::{ContactType, NewContact};
+    /// use clever_kyc_core::{callback::ContactType, contact::NewContact};
     /// let contact = NewContact::builder()
     ///     .email("luyx@example.com")
     ///     .name("Luyx", "Tran")
@@ -89,7 +89,7 @@ impl NewContact {
     ///     .country("au")
     ///     .build()?;
     /// assert_eq!(contact.email().as_str(), "luyx@example.com");
-    /// # Ok::<(), clever_kyc_core::ContactError>(())
+    /// # Ok::<(), clever_kyc_core::contact::ContactError>(())
     /// ```
     pub fn builder() -> NewContactBuilder {
         NewContactBuilder::default()
@@ -313,6 +313,7 @@ impl Operation for CreateContact {
 ///
 /// ```
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{contact::ContactDetails};
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let op = ContactDetails::new(&config, &Email::parse("a+b@example.com")?);
 /// let request = op.request(std::time::SystemTime::UNIX_EPOCH);
@@ -444,7 +445,10 @@ mod tests {
             .body(r#"{"errors":{"message":"Email has already been taken"}}"#)
             .unwrap();
         let err = op.parse(&r).unwrap_err();
-        assert!(matches!(err, ResponseError::AlreadyExists { .. }), "{err:?}");
+        assert!(
+            matches!(err, ResponseError::AlreadyExists { .. }),
+            "{err:?}"
+        );
         assert!(!err.is_submission_refused());
         assert!(!err.to_string().contains("token"), "{err}");
         let r = Response::builder()

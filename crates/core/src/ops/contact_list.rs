@@ -15,13 +15,9 @@ use crate::request::{HttpRequest, api_request, copy_request};
 use crate::response::{ErrorStyle, ResponseError, classify_failure, success_json};
 use crate::utc::UtcDateTime;
 
-/// Records per page when none is asked for (the API's own default).
-pub const DEFAULT_PER_PAGE: u32 = 20;
-/// The most records per page this SDK asks for.
-pub const MAX_PER_PAGE: u32 = 100;
-/// The most pages a [`ContactPages`] cursor fetches before it stops with
-/// [`PageLimitReached`]: 1,000 pages of 20 is 20,000 contacts.
-pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+const DEFAULT_PER_PAGE: u32 = ContactListQuery::DEFAULT_PER_PAGE;
+const MAX_PER_PAGE: u32 = ContactListQuery::MAX_PER_PAGE;
+const DEFAULT_MAX_PAGES: u32 = ContactPages::DEFAULT_MAX_PAGES;
 
 /// Which contacts to list: those whose KYC was requested in `[from, to]` (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +28,11 @@ pub struct ContactListQuery {
 }
 
 impl ContactListQuery {
+    /// Records per page when none is asked for (the API's own default).
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+    /// The most records per page this SDK asks for.
+    pub const MAX_PER_PAGE: u32 = 100;
+
     /// Contacts requested between `from` and `to`, [`DEFAULT_PER_PAGE`] a page. The bounds
     /// are swapped if given in the wrong order.
     pub fn new(from: UtcDateTime, to: UtcDateTime) -> Self {
@@ -96,6 +97,7 @@ impl ListContacts {
     ///
     /// ```
     /// use clever_kyc_core::*;
+    /// use clever_kyc_core::{contact::ContactListQuery, contact::ListContacts};
     /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
     /// let query = ContactListQuery::new("2026-11-01".parse()?, "2026-11-27T23:59:59".parse()?);
     /// let request = ListContacts::new(&config, &query, 2).request(std::time::SystemTime::UNIX_EPOCH);
@@ -158,6 +160,7 @@ pub struct PageLimitReached {
 ///
 /// ```
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{contact::ContactListQuery, contact::ContactPage, contact::ContactPages};
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let query = ContactListQuery::new("2026-11-01".parse()?, "2026-11-27".parse()?).per_page(2);
 /// let mut pages = ContactPages::new(query);
@@ -178,6 +181,10 @@ pub struct ContactPages {
 }
 
 impl ContactPages {
+    /// The most pages a cursor fetches before it stops with [`PageLimitReached`]: 1,000
+    /// pages of 20 is 20,000 contacts.
+    pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+
     /// A cursor at page 1, with [`DEFAULT_MAX_PAGES`].
     pub fn new(query: ContactListQuery) -> Self {
         Self {

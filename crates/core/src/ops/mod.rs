@@ -10,8 +10,8 @@ pub use contact::{
     NewContactBuilder,
 };
 pub use contact_list::{
-    ContactListError, ContactListQuery, ContactPage, ContactPages, ContactWalk, DEFAULT_MAX_PAGES,
-    DEFAULT_PER_PAGE, ListContacts, MAX_PER_PAGE, PageLimitReached, WalkStep,
+    ContactListError, ContactListQuery, ContactPage, ContactPages, ContactWalk, ListContacts,
+    PageLimitReached, WalkStep,
 };
 pub use reconcile::{KycBaseline, Reconciliation};
 pub use submit::SubmitKyc;

@@ -1,7 +1,7 @@
 //! Did an ambiguous submission take effect? Answered from the contact's record, read back.
 
-use crate::callback::event::{Identity, KycStatusEntry};
 use crate::call::CallError;
+use crate::callback::event::{Identity, KycStatusEntry};
 use crate::ops::contact::Contact;
 use crate::outcome::Refusal;
 
@@ -89,6 +89,7 @@ impl Reconciliation {
     ///
     /// ```
     /// use clever_kyc_core::*;
+    /// use clever_kyc_core::{callback::parse_kyc_status_changed, contact::KycBaseline, contact::Reconciliation};
     /// let before = parse_kyc_status_changed(br#"{"email":"a@example.com","kyc_statuses":[]}"#)?;
     /// let after = parse_kyc_status_changed(
     ///     br#"{"email":"a@example.com","kyc_statuses":[{"kyc_status":"pending","message":"null"}]}"#,

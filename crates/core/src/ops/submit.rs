@@ -15,6 +15,7 @@ use crate::submission::KycSubmission;
 ///
 /// ```
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{config::SUBMIT_PATH};
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let submission = KycSubmission::builder().email("a@example.com").token("tok").build()?;
 /// let op = SubmitKyc::new(&config, &submission);

@@ -18,11 +18,11 @@ pub const SUMSUB_SHARE_TOKEN_PATH: &str = "/resources/accessTokens/shareToken";
 /// prepared once.
 ///
 /// ```
-/// use clever_kyc_core::{SumsubAppToken, SumsubConfig, SumsubSecretKey};
+/// use clever_kyc_core::{secret::SumsubAppToken, sumsub::SumsubConfig, secret::SumsubSecretKey};
 /// let config = SumsubConfig::new(SumsubAppToken::new("sbx:app")?, SumsubSecretKey::new("key")?);
 /// assert!(config.is_sandbox());
 /// assert_eq!(format!("{config:?}").contains("key"), false);
-/// # Ok::<(), clever_kyc_core::SecretValueError>(())
+/// # Ok::<(), clever_kyc_core::secret::SecretValueError>(())
 /// ```
 #[derive(Clone)]
 pub struct SumsubConfig {

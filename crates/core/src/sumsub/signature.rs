@@ -20,11 +20,11 @@ pub const SUMSUB_SIGNATURE_WINDOW: Duration = Duration::from_secs(60);
 /// as sent, and the body exactly as sent, with no separators.
 ///
 /// ```
-/// use clever_kyc_core::{SumsubSecretKey, sumsub_signature};
+/// use clever_kyc_core::{secret::SumsubSecretKey, sumsub::sumsub_signature};
 /// let key = SumsubSecretKey::new("secret")?;
 /// let sig = sumsub_signature(&key, 1_700_000_000, &http::Method::GET, "/resources/status", b"");
 /// assert_eq!(sig.len(), 64);
-/// # Ok::<(), clever_kyc_core::SecretValueError>(())
+/// # Ok::<(), clever_kyc_core::secret::SecretValueError>(())
 /// ```
 pub fn sumsub_signature(
     secret: &SumsubSecretKey,
@@ -96,6 +96,7 @@ pub enum SumsubAuthError {
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use clever_kyc_core::*;
+/// use clever_kyc_core::{secret::SumsubAppToken, secret::SumsubSecretKey, sumsub::GenerateShareToken, sumsub::ShareTokenRequest, sumsub::SumsubAuthError, sumsub::SumsubConfig, sumsub::verify_sumsub_request};
 /// let (token, key) = (SumsubAppToken::new("sbx:app")?, SumsubSecretKey::new("key")?);
 /// let config = SumsubConfig::new(token.clone(), key.clone());
 /// let op = GenerateShareToken::new(&config, &ShareTokenRequest::new("applicant", "client")?);

@@ -6,6 +6,10 @@ mod corpus;
 use std::path::Path;
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    callback::CallbackParseError, callback::parse_kyc_status_changed, response::MAX_SNIPPET_BYTES,
+    response::parse_submit_response,
+};
 
 fn kind(result: &Result<KycStatusChanged, CallbackParseError>) -> &'static str {
     match result {

@@ -1,6 +1,11 @@
 //! Properties of the parsers and of validation, stated in each test's name.
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    callback::CallbackAuthenticator, callback::CallbackParseError,
+    callback::parse_kyc_status_changed, request::build_submit_request,
+    response::parse_submit_response, submission::ShareToken, submission::TokenError, url::UrlError,
+};
 use proptest::prelude::*;
 
 use crate::sandbox_config;

@@ -1,6 +1,10 @@
 //! No public type's Debug and no error's Display carries a secret, in any form.
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    callback::CallbackAuthenticator, callback::CallbackReceiver, request::build_submit_request,
+    secret::SecretKey, sumsub::GenerateShareToken, sumsub::ShareTokenRequest, sumsub::SumsubConfig,
+};
 
 use crate::{AUTH_VALUE, SECRET_KEY, sandbox_config};
 

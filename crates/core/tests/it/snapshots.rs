@@ -3,6 +3,11 @@
 use std::fmt::Write;
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    callback::CallbackAuthError, callback::parse_kyc_status_changed, request::build_submit_request,
+    response::Accepted, response::parse_submit_response, transport::TransportErrorKind,
+    transport::error_chain,
+};
 use http::Response;
 
 use crate::{AUTH_VALUE, SECRET_KEY, sandbox_config};

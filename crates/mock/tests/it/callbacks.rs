@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
-use clever_kyc_core::{KycStatus, documented, parse_kyc_status_changed};
+use clever_kyc_core::{KycStatus, callback::parse_kyc_status_changed, documented};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 

@@ -9,7 +9,7 @@ mod openapi;
 
 use std::time::Duration;
 
-use clever_kyc_core::{Credentials, SUBMIT_PATH};
+use clever_kyc_core::{Credentials, config::SUBMIT_PATH};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer};
 
 /// The app-id the test simulator accepts.

@@ -3,6 +3,13 @@
 //! serves the document, and any change to it shows in a reviewed snapshot.
 
 use clever_kyc_core::*;
+use clever_kyc_core::{
+    callback::ContactType, callback::Gender, callback::parse_kyc_status_changed, contact::Contact,
+    contact::ContactDetails, contact::ContactListQuery, contact::CreateContact,
+    contact::ListContacts, contact::NewContact, request::build_submit_request,
+    response::parse_submit_response, sumsub::GenerateShareToken, sumsub::ShareTokenRequest,
+    sumsub::SumsubConfig, utc::UtcDateTime,
+};
 use clever_kyc_mock::{HELLO_CLEVER_OPENAPI, SUMSUB_OPENAPI};
 use serde_json::{Value, json};
 

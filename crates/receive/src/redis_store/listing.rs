@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use clever_kyc_core::IdempotencyKey;
+use clever_kyc_core::callback::IdempotencyKey;
 use redis::Value;
 
 use super::{PAGE, RedisStore, corrupt};

@@ -17,7 +17,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use clever_kyc_core::{AuthDigest, Email, IdempotencyKey, KycStatus, Registration, SubmissionId};
+use clever_kyc_core::{
+    Email, KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::Registration,
+    callback::SubmissionId,
+};
 use redis::{Client, Connection, RedisError, Script};
 
 use crate::codec::{millis, parse_submission_id, redact_url, system_time};

@@ -5,6 +5,13 @@ use std::time::Duration;
 
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::Email, clever_kyc_core::KycStatusChanged,
+    clever_kyc_core::callback::AuthDigest, clever_kyc_core::callback::CallbackSource,
+    clever_kyc_core::callback::ReceivedCallback, clever_kyc_core::callback::Registration,
+    clever_kyc_core::callback::SubmissionId,
+    clever_kyc_core::callback::authorization_from_random_bytes,
+};
 
 use crate::{at, event, sqlite_path};
 

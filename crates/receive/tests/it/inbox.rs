@@ -4,6 +4,12 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::AuthorizationValue, clever_kyc_core::Email,
+    clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
+    clever_kyc_core::callback::authorization_from_random_bytes,
+    clever_kyc_core::callback::callback_request,
+};
 
 use crate::{at, event};
 

@@ -7,7 +7,10 @@ mod route;
 
 use std::time::{Duration, SystemTime};
 
-use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged,
+    clever_kyc_core::callback::KycStatusEntry,
+};
 
 /// A fixed instant, so that expiries are exact.
 pub fn at(secs: u64) -> SystemTime {

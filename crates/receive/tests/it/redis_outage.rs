@@ -2,6 +2,10 @@
 
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::Email, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
+    clever_kyc_core::callback::callback_request,
+};
 
 use crate::{at, event};
 

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clever_kyc_receive::*;
+use clever_kyc_receive::{
+    clever_kyc_core::Email, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
+};
 
 /// POSTs `body` with `authorization` and returns the status code.
 fn post(addr: SocketAddr, authorization: &str, body: &[u8]) -> u16 {

@@ -4,6 +4,13 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_async::*;
+use clever_kyc_async::{
+    clever_kyc_core::Email, clever_kyc_core::Environment, clever_kyc_core::callback::ContactType,
+    clever_kyc_core::config::BaseUrl, clever_kyc_core::contact::ContactListQuery,
+    clever_kyc_core::contact::ContactPages, clever_kyc_core::contact::KycBaseline,
+    clever_kyc_core::contact::NewContact, clever_kyc_core::sumsub::ShareTokenRequest,
+    clever_kyc_core::sumsub::SumsubConfig, clever_kyc_core::utc::UtcDateTime,
+};
 use clever_kyc_mock::conformance;
 use clever_kyc_mock::{
     DeliverySchedule, ListTotals, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig,

@@ -1,7 +1,10 @@
 //! The async transport against the simulator: the shared conformance table, with a leak
 //! audit of everything it logs and prints.
 
-use clever_kyc_async::{BaseUrl, Client, Environment, KycSubmission};
+use clever_kyc_async::{
+    Client, clever_kyc_core::Environment, clever_kyc_core::KycSubmission,
+    clever_kyc_core::config::BaseUrl,
+};
 use clever_kyc_mock::conformance::{self, Run};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer, TokenOutcome};
 
@@ -83,7 +86,7 @@ async fn a_caller_supplied_client_that_follows_redirects_is_caught() {
     assert_eq!(err.attempts(), 1, "a followed redirect must not be retried");
     assert_eq!(
         err.transport_error().map(|t| t.kind()),
-        Some(clever_kyc_async::TransportErrorKind::RedirectFollowed),
+        Some(clever_kyc_async::clever_kyc_core::transport::TransportErrorKind::RedirectFollowed),
         "{err}"
     );
 }
@@ -97,7 +100,7 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
         let location = format!(
             "{}{}?hop={hop}",
             mock.base_url(),
-            clever_kyc_async::SUBMIT_PATH
+            clever_kyc_async::clever_kyc_core::config::SUBMIT_PATH
         );
         mock.inject_fault(clever_kyc_mock::Fault::TemporaryRedirect { location }, 1);
     }
@@ -125,7 +128,7 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
     );
     assert_eq!(
         err.transport_error().map(|t| t.kind()),
-        Some(clever_kyc_async::TransportErrorKind::RedirectFollowed),
+        Some(clever_kyc_async::clever_kyc_core::transport::TransportErrorKind::RedirectFollowed),
         "{err}"
     );
     assert_eq!(
@@ -140,7 +143,10 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
 /// written: "not sent", retried like a refused connection, as the blocking client does.
 #[tokio::test]
 async fn an_untrusted_certificate_is_not_sent_and_is_retried() {
-    use clever_kyc_async::{BaseUrl, Client, Environment, KycSubmission};
+    use clever_kyc_async::{
+        Client, clever_kyc_core::Environment, clever_kyc_core::KycSubmission,
+        clever_kyc_core::config::BaseUrl,
+    };
     use clever_kyc_mock::conformance;
     let server = clever_kyc_mock::UntrustedTlsServer::start().unwrap();
     let environment = Environment::Custom(BaseUrl::parse(&server.url()).unwrap());
@@ -154,8 +160,16 @@ async fn an_untrusted_certificate_is_not_sent_and_is_retried() {
         .build()
         .unwrap();
     let err = client.submit(&submission).await.unwrap_err();
-    assert_eq!(err.outcome(), clever_kyc_async::Outcome::NotSent, "{err}");
+    assert_eq!(
+        err.outcome(),
+        clever_kyc_async::clever_kyc_core::Outcome::NotSent,
+        "{err}"
+    );
     assert!(!err.may_have_been_processed(), "{err}");
-    assert_eq!(err.attempts(), conformance::policy().max_attempts(), "{err}");
+    assert_eq!(
+        err.attempts(),
+        conformance::policy().max_attempts(),
+        "{err}"
+    );
     assert_eq!(server.requests(), 0);
 }

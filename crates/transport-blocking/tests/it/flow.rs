@@ -4,6 +4,15 @@
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_blocking::*;
+use clever_kyc_blocking::{
+    clever_kyc_core::Email, clever_kyc_core::Environment, clever_kyc_core::KycStatus,
+    clever_kyc_core::ResponseError, clever_kyc_core::callback::ContactType,
+    clever_kyc_core::config::BaseUrl, clever_kyc_core::contact::ContactListError,
+    clever_kyc_core::contact::ContactListQuery, clever_kyc_core::contact::ContactPages,
+    clever_kyc_core::contact::KycBaseline, clever_kyc_core::contact::NewContact,
+    clever_kyc_core::contact::Reconciliation, clever_kyc_core::sumsub::ShareTokenRequest,
+    clever_kyc_core::sumsub::SumsubConfig, clever_kyc_core::utc::UtcDateTime,
+};
 use clever_kyc_mock::conformance;
 use clever_kyc_mock::{
     BlockingMockServer, DeliverySchedule, ListTotals, MOCK_SUMSUB_APP_TOKEN,
@@ -57,7 +66,7 @@ fn contact_token_submission_and_reconciliation_end_to_end() {
     // A typed "already exists", never a refused submission (no token advice).
     assert_eq!(
         again.refusal(),
-        Some(clever_kyc_blocking::Refusal::AlreadyExists),
+        Some(clever_kyc_blocking::clever_kyc_core::Refusal::AlreadyExists),
         "{again}"
     );
     assert!(!again.is_submission_refused(), "{again}");

@@ -1,7 +1,10 @@
 //! The blocking transport against the simulator: the shared conformance table, with a leak
 //! audit of everything it logs and prints.
 
-use clever_kyc_blocking::{BaseUrl, Client, Environment, KycSubmission};
+use clever_kyc_blocking::{
+    Client, clever_kyc_core::Environment, clever_kyc_core::KycSubmission,
+    clever_kyc_core::config::BaseUrl,
+};
 use clever_kyc_mock::conformance::{self, Run};
 use clever_kyc_mock::{BlockingMockServer, DeliverySchedule, MockConfig};
 
@@ -58,7 +61,10 @@ fn a_rejected_token_reports_the_api_message() {
 fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
     use std::time::{Duration, Instant};
 
-    use clever_kyc_blocking::{TransportErrorKind, TransportSettings};
+    use clever_kyc_blocking::{
+        clever_kyc_core::transport::TransportErrorKind,
+        clever_kyc_core::transport::TransportSettings,
+    };
     use clever_kyc_mock::Fault;
 
     let mock = mock();
@@ -118,7 +124,7 @@ fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
     assert!(
         matches!(
             err.response_error(),
-            Some(clever_kyc_blocking::ResponseError::Redirect { .. })
+            Some(clever_kyc_blocking::clever_kyc_core::ResponseError::Redirect { .. })
         ),
         "{err}"
     );
@@ -140,8 +146,16 @@ fn an_untrusted_certificate_is_not_sent_and_is_retried() {
         .build()
         .unwrap();
     let err = client.submit(&submission).unwrap_err();
-    assert_eq!(err.outcome(), clever_kyc_blocking::Outcome::NotSent, "{err}");
+    assert_eq!(
+        err.outcome(),
+        clever_kyc_blocking::clever_kyc_core::Outcome::NotSent,
+        "{err}"
+    );
     assert!(!err.may_have_been_processed(), "{err}");
-    assert_eq!(err.attempts(), conformance::policy().max_attempts(), "{err}");
+    assert_eq!(
+        err.attempts(),
+        conformance::policy().max_attempts(),
+        "{err}"
+    );
     assert_eq!(server.requests(), 0);
 }
