@@ -33,9 +33,9 @@ impl<'a> EventLine<'a> {
     pub(crate) fn of_receipt(receipt: &'a Receipt) -> Self {
         let callback = &receipt.callback;
         Self {
-            event: &callback.event(),
-            canonical: &callback.canonical_json(),
-            key: &callback.idempotency_key(),
+            event: callback.event(),
+            canonical: callback.canonical_json(),
+            key: callback.idempotency_key(),
             submission_id: callback.submission_id(),
             received_at: receipt.received_at,
         }

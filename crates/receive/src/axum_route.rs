@@ -147,7 +147,7 @@ pub async fn handle_receipt<S: CallbackStore + 'static, H: CallbackHandler>(
         return Ok(());
     }
     // The key is all marking needs: no copy of the event for it.
-    let key = receipt.callback.idempotency_key().clone();
+    let key = *receipt.callback.idempotency_key();
     handler.handle(receipt).await.map_err(InboxError::Handler)?;
     on_store(inbox, move |i| Ok(i.store().mark_handled(&key)?)).await
 }

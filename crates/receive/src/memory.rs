@@ -114,7 +114,7 @@ impl CallbackStore for MemoryStore {
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
         let mut inner = self.lock();
-        if let Some(position) = inner.position(&callback.idempotency_key()) {
+        if let Some(position) = inner.position(callback.idempotency_key()) {
             let stored = &mut inner.log[position];
             stored.deliveries = stored.deliveries.saturating_add(1);
             return Ok(Recorded::Duplicate {
@@ -128,14 +128,12 @@ impl CallbackStore for MemoryStore {
             inner.evicted += 1;
         }
         let absolute = inner.evicted + inner.log.len() as u64;
-        inner
-            .index
-            .insert(callback.idempotency_key().clone(), absolute);
+        inner.index.insert(*callback.idempotency_key(), absolute);
         let email = record.email.map(str::to_owned);
         inner.log.push_back(StoredEvent {
             submission_id: callback.submission_id().cloned(),
             email: email.clone(),
-            idempotency_key: callback.idempotency_key().clone(),
+            idempotency_key: *callback.idempotency_key(),
             event_json: callback.canonical_json().to_owned(),
             received_at: record.received_at,
             deliveries: 1,

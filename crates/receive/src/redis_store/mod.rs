@@ -289,7 +289,7 @@ impl CallbackStore for RedisStore {
             .arg(&key_hex)
             .arg(callback.submission_id().map_or("", SubmissionId::as_str))
             .arg(email)
-            .arg(&callback.canonical_json())
+            .arg(callback.canonical_json())
             .arg(millis(record.received_at))
             .arg(u8::from(record.handled))
             .arg(&status)

@@ -154,7 +154,7 @@ fn an_unhandled_event_stays_unhandled_until_marked(store: &dyn CallbackStore) {
         record(store, &callback, 2),
         Recorded::Duplicate { handled: false }
     );
-    store.mark_handled(&callback.idempotency_key()).unwrap();
+    store.mark_handled(callback.idempotency_key()).unwrap();
     assert_eq!(
         record(store, &callback, 3),
         Recorded::Duplicate { handled: true }
