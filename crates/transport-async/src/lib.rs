@@ -1,30 +1,79 @@
 //! **clever-kyc-async**: submit Sumsub share tokens to Hello Clever's "Submit KYC With
 //! Token" API from async Rust, over reqwest.
 //!
-//! Everything from [`clever_kyc_core`] is re-exported here, so this is the only dependency
-//! an async service needs.
+//! The client is this crate's; its vocabulary (configuration, the submission, outcomes,
+//! contacts, Sumsub) is [`clever_kyc_core`]'s, re-exported here as a module.
 //!
-//! # Example
+//! # The whole flow, against the simulator
 //!
-//! ```no_run
-//! use clever_kyc_async::{Client, clever_kyc_core::Credentials, clever_kyc_core::Environment, clever_kyc_core::KycSubmission, clever_kyc_core::CallError};
+//! A merchant's KYC-with-token takes four calls: make sure the contact exists, get a share
+//! token from Sumsub, submit it, and (only when the outcome was unknown) reconcile. This runs
+//! against `clever-kyc-mock` on loopback; in production, use `Environment::Sandbox` or
+//! `Environment::Production` and your own credentials.
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::new(Environment::Sandbox, Credentials::new("app-id", "secret-key")?)?;
+//! ```
+//! use clever_kyc_async::Client;
+//! use clever_kyc_core::{Credentials, Email, Environment, KycSubmission, Outcome, Refusal};
+//! use clever_kyc_core::callback::ContactType;
+//! use clever_kyc_core::config::BaseUrl;
+//! use clever_kyc_core::contact::{KycBaseline, NewContact};
+//! use clever_kyc_core::sumsub::{ShareTokenRequest, SumsubConfig};
+//! # use clever_kyc_mock::{MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig, MockServer};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Hello Clever's app-id and secret-key, from the merchant dashboard.
+//! let credentials = Credentials::new("app-id", "secret-key")?;
+//! # let mock = MockServer::start(MockConfig::new(credentials.clone())).await?;
+//! // The simulator's address stands in for Environment::Sandbox here.
+//! let base_url = BaseUrl::parse(&mock.base_url())?;
+//! let client = Client::new(Environment::Custom(base_url.clone()), credentials)?;
+//!
+//! // 1. The contact must exist. Creating it twice is a typed refusal, not an error to parse.
+//! let email = Email::parse("ana@example.com")?;
+//! let contact = NewContact::builder()
+//!     .email(email.as_str())
+//!     .name("Ana", "Lee")
+//!     .contact_type(ContactType::Individual)
+//!     .build()?;
+//! match client.create_contact(&contact).await {
+//!     Ok(_) => {}
+//!     Err(e) if e.refusal() == Some(Refusal::AlreadyExists) => {} // a second run: fine
+//!     Err(e) => return Err(e.into()),
+//! }
+//!
+//! // 2. A share token from Sumsub: `for_client_id` is the client the applicant's verification
+//! //    is shared with, Hello Clever's client id at Sumsub.
+//! # let (app_token, sumsub_secret) = (MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY);
+//! let sumsub = SumsubConfig::from_text(app_token, sumsub_secret)?.with_base_url(base_url)?;
+//! let request = ShareTokenRequest::new("approved-applicant-1", "helloclever")?;
+//! let token = client.share_token(&sumsub, &request).await?.token;
+//!
+//! // 3. Submit it, with a callback URL and a value unique to this submission.
+//! let baseline = KycBaseline::of(client.contact_details(&email).await?.as_ref());
 //! let submission = KycSubmission::builder()
-//!     .email("contact@example.com")
-//!     .token("_act-sbx-share-token")
+//!     .email(email.as_str())
+//!     .token(token.expose_secret())
 //!     .webhook("https://merchant.example/kyc/callback", "Bearer unique-per-submission")
 //!     .build()?;
 //! match client.submit(&submission).await {
-//!     Ok(done) => println!("accepted ({} attempt(s))", done.attempts()),
-//!     Err(e) if e.is_submission_refused() => println!("ask the user for a new token: {e}"),
-//!     Err(e) if e.is_credentials_refused() => println!("fix the app-id / secret-key: {e}"),
-//!     Err(e) if e.may_have_been_processed() => println!("unknown outcome; reconcile first: {e}"),
-//!     Err(e) => println!("not sent: {e}"),
+//!     Ok(done) => println!("accepted after {} attempt(s)", done.attempts()),
+//!     Err(e) => match e.outcome() {
+//!         Outcome::Refused(Refusal::Invalid) => println!("ask for a new token: {e}"),
+//!         Outcome::Refused(Refusal::Credentials) => println!("fix the credentials: {e}"),
+//!         // 4. Unknown: the token may be spent. Read the contact back before asking again.
+//!         Outcome::MayHaveBeenProcessed => {
+//!             let verdict = client.reconcile(&email, &baseline).await?;
+//!             println!("reconciled: took effect = {}", verdict.took_effect());
+//!         }
+//!         _ => println!("not accepted: {e}"),
+//!     },
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! The callbacks that follow are received by `clever-kyc-receive` (or the `clever-kyc listen`
+//! command): authenticated by their `Authorization` value, deduplicated, committed before
+//! the 200.
 //!
 //! # Choosing a transport
 //!
@@ -38,7 +87,7 @@
 //! - Redirects are never followed: reqwest forwards `secret-key` across hosts. A 3xx is
 //!   reported as `ResponseError::Redirect`.
 //! - Proxies are not taken from the environment; pass your own client to use one.
-//! - Retries follow [`RetryPolicy`]: by default only when the request never left, or the
+//! - Retries follow [`RetryPolicy`](clever_kyc_core::RetryPolicy): by default only when the request never left, or the
 //!   server asked with `Retry-After`, because a share token is single-use.
 //! - Tracing spans and events carry the method, path, status, attempt and elapsed time,
 //!   never a header value or body.
