@@ -13,10 +13,11 @@ use clever_kyc_receive::{
     BoxError, CallbackHandler, CallbackInbox, CallbackStore, InboxError, Receipt, ReceiveLimits,
     StoreLocation, handle_receipt, receive_callback,
 };
-use clever_kyc_server::{ServerLimits, clip, log_refusal, serve, shutdown_signal};
+use clever_kyc_server::{ServerLimits, clip, serve, shutdown_signal};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::args::{ListenArgs, ServerArgs};
 use crate::exit::Failure;
@@ -124,19 +125,21 @@ async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> StatusCode {
-    let refuse = |error: &InboxError| {
-        let status = error.http_status();
-        // Never a header value; the path is the client's, so it is cut and escaped.
-        log_refusal(|| {
-            format!(
-                "listen: refused {} {} from {peer}: {} ({error})",
-                clip(method.as_str()),
-                clip(uri.path()),
-                status.as_u16()
-            )
-        });
-        status
-    };
+    // The receive crate logs every refusal, failure and commit; this span says which
+    // request it was. Never a header value; the path is the client's, so it is cut and escaped.
+    let span = tracing::info_span!(
+        "listen",
+        %peer,
+        method = %clip(method.as_str()),
+        path = %clip(uri.path())
+    );
+    answer(listener, method, headers, body)
+        .instrument(span)
+        .await
+}
+
+async fn answer(listener: Listener, method: Method, headers: HeaderMap, body: Body) -> StatusCode {
+    let refuse = |error: &InboxError| error.http_status();
     let handled_on_commit = matches!(listener.sink, Sink::Store);
     let receipt = match receive_callback(
         &listener.inbox,

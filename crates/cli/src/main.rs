@@ -25,12 +25,19 @@ use clap::Parser;
 use crate::args::{Cli, Command};
 use crate::exit::Failure;
 
+/// What is logged when RUST_LOG says nothing.
+const DEFAULT_LOG_FILTER: &str = "warn,clever_kyc_core=error";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Logs go to stderr, off unless RUST_LOG asks; stdout stays a clean contract.
+    // One logging system: `tracing`, to stderr through a writer that never blocks (a stuck
+    // stderr drops and counts lines rather than stall a request). Warnings by default (the
+    // call machine's own are the command's error messages already); RUST_LOG overrides.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(clever_kyc_server::NonBlockingStderr)
+        .with_env_filter(filter)
         .init();
     let result = match cli.command {
         Command::Submit(args) => submit::run(args),
@@ -53,6 +60,9 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };
+    // Lines still queued for stderr get a moment to reach it; a stuck stderr does not hold
+    // the exit.
+    clever_kyc_server::flush_logs(std::time::Duration::from_millis(500));
     match result {
         Ok(status) => ExitCode::from(status),
         Err(failure) => {

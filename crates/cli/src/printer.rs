@@ -91,9 +91,9 @@ impl Printer {
         if let Err(TrySendError::Full(_)) = self.tx.try_send((line, None)) {
             self.dropped.fetch_add(1, Ordering::Relaxed);
             if !self.warned_slow.swap(true, Ordering::Relaxed) {
-                // Through the server's log queue: a stuck stderr must not block this task.
-                clever_kyc_server::log(
-                    "listen: standard output is not keeping up; lines are being dropped (events stay in the store)",
+                // Through the non-blocking log writer: a stuck stderr must not block this task.
+                tracing::warn!(
+                    "standard output is not keeping up; lines are being dropped (events stay in the store)"
                 );
             }
         }
@@ -129,9 +129,7 @@ fn write_lines(rx: &Receiver<Item>, closed: &AtomicBool, what_survives: &str) {
                 .is_ok()
         };
         if !ok && !closed.swap(true, Ordering::SeqCst) {
-            clever_kyc_server::log(format!(
-                "listen: standard output was closed by its reader; {what_survives}"
-            ));
+            tracing::warn!("standard output was closed by its reader; {what_survives}");
         }
         for (_, ack) in batch.drain(..) {
             if let Some(ack) = ack {

@@ -101,6 +101,7 @@ macro_rules! log {
     };
 }
 
+pub mod budget;
 mod builder;
 pub mod call;
 pub mod callback;

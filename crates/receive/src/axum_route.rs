@@ -99,6 +99,19 @@ pub async fn receive_callback<S: CallbackStore + 'static>(
     limits: &ReceiveLimits,
     handled: bool,
 ) -> Result<Receipt, InboxError> {
+    let result = receive_unobserved(inbox, method, headers, body, limits, handled).await;
+    crate::observe::callback(&result);
+    result
+}
+
+async fn receive_unobserved<S: CallbackStore + 'static>(
+    inbox: &Arc<CallbackInbox<S>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+    limits: &ReceiveLimits,
+    handled: bool,
+) -> Result<Receipt, InboxError> {
     // A value of the inbox's own needs no store: no trip to the blocking pool for it.
     let authenticated = match inbox.authenticate_inline(&method, &headers, SystemTime::now())? {
         Ok(authenticated) => authenticated,
@@ -148,8 +161,15 @@ pub async fn handle_receipt<S: CallbackStore + 'static, H: CallbackHandler>(
     }
     // The key is all marking needs: no copy of the event for it.
     let key = *receipt.callback.idempotency_key();
-    handler.handle(receipt).await.map_err(InboxError::Handler)?;
-    on_store(inbox, move |i| Ok(i.store().mark_handled(&key)?)).await
+    let result = async {
+        handler.handle(receipt).await.map_err(InboxError::Handler)?;
+        on_store(inbox, move |i| Ok(i.store().mark_handled(&key)?)).await
+    }
+    .await;
+    if let Err(error) = &result {
+        crate::observe::failed(error);
+    }
+    result
 }
 
 impl IntoResponse for InboxError {

@@ -381,12 +381,14 @@ impl<S: CallbackStore> CallbackInbox<S> {
             received_at: now,
             handled,
         })?;
-        Ok(Receipt {
+        let receipt = Receipt {
             callback,
             email,
             received_at: now,
             recorded,
-        })
+        };
+        crate::observe::committed(&receipt);
+        Ok(receipt)
     }
 
     /// Step 3, after the handler succeeded: later duplicates are acknowledged without it.
@@ -415,13 +417,17 @@ impl<S: CallbackStore> CallbackInbox<S> {
         B: AsRef<[u8]>,
         E: Into<Box<dyn StdError + Send + Sync>>,
     {
-        let authenticated = self.authenticate(request.method(), request.headers(), now)?;
-        let receipt = self.record(authenticated, request.body().as_ref(), now, false)?;
-        if receipt.needs_handling() {
-            handler(&receipt).map_err(|e| InboxError::Handler(e.into()))?;
-            self.mark_handled(&receipt)?;
-        }
-        Ok(receipt)
+        let result = (|| {
+            let authenticated = self.authenticate(request.method(), request.headers(), now)?;
+            let receipt = self.record(authenticated, request.body().as_ref(), now, false)?;
+            if receipt.needs_handling() {
+                handler(&receipt).map_err(|e| InboxError::Handler(e.into()))?;
+                self.mark_handled(&receipt)?;
+            }
+            Ok(receipt)
+        })();
+        crate::observe::callback(&result);
+        result
     }
 
     /// Receives a whole request with the store as the only sink: committed means handled.
@@ -433,7 +439,12 @@ impl<S: CallbackStore> CallbackInbox<S> {
         request: &Request<B>,
         now: SystemTime,
     ) -> Result<Receipt, InboxError> {
-        let authenticated = self.authenticate(request.method(), request.headers(), now)?;
-        self.record(authenticated, request.body().as_ref(), now, true)
+        let result = self
+            .authenticate(request.method(), request.headers(), now)
+            .and_then(|authenticated| {
+                self.record(authenticated, request.body().as_ref(), now, true)
+            });
+        crate::observe::callback(&result);
+        result
     }
 }

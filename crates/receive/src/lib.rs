@@ -69,6 +69,7 @@ mod codec;
 mod inbox;
 mod location;
 mod memory;
+mod observe;
 #[cfg(feature = "redis")]
 mod redis_store;
 #[cfg(feature = "sqlite")]
@@ -94,6 +95,7 @@ pub use inbox::{
 };
 pub use location::{StoreLocation, StoreLocationError};
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
+pub use observe::REFUSALS_PER_SECOND;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 #[cfg(feature = "sqlite")]

@@ -9,7 +9,7 @@
 //!   [`raise_open_file_limit`] lifts the soft limit to the hard one at start.
 //! - **Accept errors** (such as running out of descriptors) are logged at most once a
 //!   second and never end the server.
-//! - **Logs never block**: [`log`] and [`log_refusal`] go through a bounded queue; a
+//! - **Logs never block**: events go through `tracing` to [`NonBlockingStderr`], a bounded queue; a
 //!   stuck standard error drops and counts lines. [`clip`] cuts and escapes client text.
 //! - **Graceful shutdown**: [`serve`] stops accepting when its shutdown future resolves, then
 //!   gives in-flight requests a grace period (10 s). [`shutdown_signal`] is SIGTERM or SIGINT.
@@ -38,7 +38,8 @@ mod signal;
 
 pub use body::BodyDeadlineExceeded;
 pub use log::{
-    LOG_QUEUE_LINES, MAX_LOGGED_TEXT, REFUSALS_PER_SECOND, clip, flush_logs, log, log_refusal,
+    LOG_QUEUE_LINES, MAX_LOGGED_TEXT, NonBlockingStderr, QueuedLine, REFUSALS_PER_SECOND, clip,
+    flush_logs, log_refusal,
 };
 pub use serve::{ServeSummary, ServerLimits, serve};
 pub use signal::{raise_open_file_limit, shutdown_signal};

@@ -1,13 +1,18 @@
-//! Logging that never blocks a request: lines go through a bounded queue to one writer
-//! thread; when standard error is not read, lines are dropped and counted instead of
-//! stalling the server. Refusal logs are rate-limited, and client-controlled text is cut and
-//! escaped before it is logged.
+//! Logging that never blocks a request, through the one logging system, `tracing`.
+//!
+//! [`NonBlockingStderr`] is the writer a command gives its `tracing` subscriber: formatted
+//! lines go through a bounded queue to one writer thread; when standard error is not read,
+//! lines are dropped and counted instead of stalling the server. Refusals are rate-limited
+//! ([`log_refusal`]), and client-controlled text is cut and escaped ([`clip`]) before it is
+//! logged.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use clever_kyc_core::budget::LogBudget;
 
 /// Lines waiting for standard error before new ones are dropped.
 pub const LOG_QUEUE_LINES: usize = 1024;
@@ -27,13 +32,7 @@ enum Item {
 struct Log {
     tx: SyncSender<Item>,
     dropped: AtomicU64,
-    refusals: Mutex<Window>,
-}
-
-struct Window {
-    started: Instant,
-    logged: u32,
-    suppressed: u64,
+    refusals: Mutex<LogBudget>,
 }
 
 fn log_handle() -> &'static Log {
@@ -66,20 +65,16 @@ fn log_handle() -> &'static Log {
         Log {
             tx,
             dropped: AtomicU64::new(0),
-            refusals: Mutex::new(Window {
-                started: Instant::now(),
-                logged: 0,
-                suppressed: 0,
-            }),
+            refusals: Mutex::new(LogBudget::new(REFUSALS_PER_SECOND)),
         }
     })
 }
 
-/// Logs `line` to standard error without ever waiting for it.
-pub fn log(line: impl Into<String>) {
+/// Queues `line` for standard error without ever waiting for it.
+fn enqueue(line: String) {
     let log = log_handle();
     if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) =
-        log.tx.try_send(Item::Line(line.into()))
+        log.tx.try_send(Item::Line(line))
     {
         log.dropped.fetch_add(1, Ordering::Relaxed);
     }
@@ -107,29 +102,67 @@ pub fn flush_logs(timeout: Duration) -> bool {
         .is_ok()
 }
 
-/// Logs a refused request, at most [`REFUSALS_PER_SECOND`] a second; the number left out is
-/// reported with the next line that is logged.
+/// Logs a refused request as a `tracing` warning (target `clever_kyc::refused`), at most
+/// [`REFUSALS_PER_SECOND`] a second; the number left out is reported with the next one.
 pub fn log_refusal(line: impl FnOnce() -> String) {
-    let suppressed = {
-        let mut window = log_handle()
-            .refusals
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if window.started.elapsed() >= Duration::from_secs(1) {
-            window.started = Instant::now();
-            window.logged = 0;
-        }
-        if window.logged >= REFUSALS_PER_SECOND {
-            window.suppressed += 1;
-            return;
-        }
-        window.logged += 1;
-        std::mem::take(&mut window.suppressed)
+    let admitted = log_handle()
+        .refusals
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .admit(Instant::now());
+    let Some(suppressed) = admitted else {
+        return;
     };
     if suppressed > 0 {
-        log(format!("({suppressed} refusals were not logged: too many)"));
+        tracing::warn!(
+            target: "clever_kyc::refused",
+            suppressed,
+            "refusals were not logged: too many"
+        );
     }
-    log(line());
+    tracing::warn!(target: "clever_kyc::refused", "{}", line());
+}
+
+/// A `tracing` writer to standard error that never blocks: each event's line is queued for
+/// one writer thread, and dropped (then counted, and the count reported) when the queue is
+/// full because nobody reads standard error. Give it to the command's subscriber:
+/// `tracing_subscriber::fmt().with_writer(NonBlockingStderr)`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NonBlockingStderr;
+
+/// One event's bytes, queued as a line when the formatter is done with it.
+#[derive(Debug, Default)]
+pub struct QueuedLine(Vec<u8>);
+
+impl Write for QueuedLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for QueuedLine {
+    fn drop(&mut self) {
+        let mut bytes = std::mem::take(&mut self.0);
+        while bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        if !bytes.is_empty() {
+            enqueue(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for NonBlockingStderr {
+    type Writer = QueuedLine;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        QueuedLine::default()
+    }
 }
 
 /// Client-controlled text made safe for one log line: at most [`MAX_LOGGED_TEXT`] bytes of

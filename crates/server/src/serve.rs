@@ -21,7 +21,6 @@ use tokio::time::Instant;
 use tower_service::Service;
 
 use crate::body::DeadlineBody;
-use crate::log::log;
 
 /// Limits a server applies to every client. Every one is a flag of the `clever-kyc`
 /// command.
@@ -290,9 +289,7 @@ impl AcceptErrors {
             } else {
                 String::new()
             };
-            log(format!(
-                "server: could not accept a connection: {error}{more}; still serving"
-            ));
+            tracing::warn!("could not accept a connection: {error}{more}; still serving");
             self.last_logged = Some(Instant::now());
         } else {
             self.unlogged += 1;

@@ -2,6 +2,7 @@
 
 mod conformance;
 mod inbox;
+mod observed;
 mod redis_outage;
 mod route;
 
