@@ -5,6 +5,7 @@
 //! - `fuzz [--seconds N] [target...]`: seeds, then runs each target (nightly + cargo-fuzz).
 //! - `bench [--quick]`: runs the benchmarks and writes BENCHMARKS.md.
 //! - `package-check`: packages every published crate and runs its tests from the archive.
+//! - `public-api [--check]`: writes (or checks) each library's public API under `api/`.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod package;
+mod public_api;
 
 const FUZZ_TARGETS: &[&str] = &[
     "parse_response",
@@ -29,8 +31,9 @@ fn main() -> ExitCode {
         Some("fuzz-seeds") => fuzz_seeds().map(|_| ()),
         Some("fuzz") => fuzz(&args[1..]),
         Some("package-check") => package::check(),
+        Some("public-api") => public_api::run(args[1..].iter().any(|a| a == "--check")),
         Some("bench") => bench::run(&root(), args[1..].iter().any(|a| a == "--quick")),
-        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick] | package-check>".into()),
+        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick] | package-check | public-api [--check]>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
