@@ -156,6 +156,7 @@ fn measure(
         batch: Duration::from_millis(20),
     };
     let filter = EventFilter::all().email(QUERIED);
+    let queried = clever_kyc_core::Email::parse(QUERIED).expect("valid");
     for store in [large, small] {
         let found = store.events(&filter).expect("list");
         assert_eq!(
@@ -164,7 +165,7 @@ fn measure(
             "{backend}: the contact's events"
         );
         assert_eq!(
-            store.statuses(QUERIED).expect("statuses").len() as u64,
+            store.statuses(&queried).expect("statuses").len() as u64,
             PER_CONTACT
         );
     }
@@ -176,8 +177,8 @@ fn measure(
     );
     let statuses = compare(
         plan,
-        &mut || drop(large.statuses(QUERIED).expect("statuses")),
-        &mut || drop(small.statuses(QUERIED).expect("statuses")),
+        &mut || drop(large.statuses(&queried).expect("statuses")),
+        &mut || drop(small.statuses(&queried).expect("statuses")),
     );
     // The receive path's lookup: one submission's registration among `size`.
     let now = std::time::SystemTime::now();

@@ -63,9 +63,11 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
 
 /// `clever-kyc status`: the latest status of each submission for an email.
 pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
+    let email = clever_kyc_core::Email::parse(&args.email)
+        .map_err(|e| Failure::usage(format!("--email {}: {e}", args.email)))?;
     let store = readable_store(&args.store)?;
     let statuses = store
-        .statuses(&args.email)
+        .statuses(&email)
         .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
     if statuses.is_empty() && !args.json {
         println!("no KYC status stored for {}", args.email);
@@ -75,7 +77,7 @@ pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
         if args.json {
             let line = serde_json::json!({
                 "submission_id": id,
-                "email": status.email,
+                "email": status.email.as_str(),
                 "latest_status": status.latest_status,
                 "updated_at": rfc3339(status.updated_at),
             });
@@ -83,7 +85,7 @@ pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
         } else {
             println!(
                 "{}: {} (since {}, submission {})",
-                status.email,
+                status.email.as_str(),
                 status.latest_status,
                 rfc3339(status.updated_at),
                 id.unwrap_or("(shared authorization value)")

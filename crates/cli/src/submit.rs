@@ -7,7 +7,7 @@ use clever_kyc_core::{
     call::Submitted, contact::KycBaseline, contact::Reconciliation, transport::TransportSettings,
     transport::error_chain,
 };
-use clever_kyc_receive::{IssuedSubmission, StoreLocation};
+use clever_kyc_receive::{IssuedSubmission, RegistrationAfter, StoreLocation};
 use serde::Serialize;
 
 use crate::args::SubmitArgs;
@@ -203,18 +203,12 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         }
     };
     let store = match (&args.store, &issued) {
-        (Some(location), Some(issued)) => {
+        (Some(location), Some(_)) => {
             let store = open_store(location, true)?;
-            issued.register_in(store.as_ref()).map_err(|e| {
-                Failure::usage(format!(
-                    "--store {location}: could not register the submission: {}; nothing was sent",
-                    error_chain(&e)
-                ))
-            })?;
             // Expired registrations go as new ones come, so the store does not grow with
             // every submission ever made. A failure here changes nothing about this one.
             let _ = store.purge_expired(SystemTime::now());
-            Some(store)
+            Some((location, store))
         }
         _ => None,
     };
@@ -244,35 +238,35 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         )),
         None => None,
     };
-    let (outcome, transport) = if args.blocking {
-        (
-            submit_blocking(environment, credentials, settings, &submission)?,
-            "blocking",
-        )
-    } else {
-        (
-            submit_async(environment, credentials, settings, &submission)?,
-            "async",
-        )
-    };
-    let (mut report, status) = Report::from_outcome(&outcome, transport);
-    if let (Some(store), Some(issued)) = (&store, &issued) {
-        // Refused by the API, or provably never sent: no callback will come for it.
-        let no_callbacks = match &outcome {
-            Ok(_) => false,
-            Err(e) => !e.may_have_been_processed(),
-        };
-        if no_callbacks {
-            if let Err(e) = issued.unregister_from(store.as_ref()) {
-                eprintln!(
-                    "clever-kyc: could not remove the unused registration: {}",
-                    error_chain(&e)
-                );
-            }
-        } else {
-            report.submission_id = Some(issued.submission_id.to_string());
+    let sender = Sender::new(args.blocking, environment, credentials, settings)?;
+    let (outcome, submission_id) = match (&store, &issued) {
+        // The library's rule: register before sending, unregister when no callback can come.
+        (Some((location, store)), Some(issued)) => {
+            let done = issued
+                .submit_registered(store.as_ref(), || sender.send(&submission))
+                .map_err(|e| {
+                    Failure::usage(format!(
+                        "--store {location}: could not register the submission: {}; nothing was sent",
+                        error_chain(&e)
+                    ))
+                })?;
+            let kept = match &done.registration {
+                RegistrationAfter::Kept => true,
+                RegistrationAfter::RemoveFailed(e) => {
+                    tracing::warn!(
+                        "could not remove the unused registration (it expires with its retention): {}",
+                        error_chain(e)
+                    );
+                    false
+                }
+                _ => false,
+            };
+            (done.outcome, kept.then(|| issued.submission_id.to_string()))
         }
-    }
+        _ => (sender.send(&submission), None),
+    };
+    let (mut report, status) = Report::from_outcome(&outcome, sender.name());
+    report.submission_id = submission_id;
     if let (Some(client), Some(baseline), Err(error)) = (&baseline_client, &baseline, &outcome)
         && error.may_have_been_processed()
     {
@@ -288,32 +282,48 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
     Ok(status)
 }
 
-fn submit_blocking(
-    environment: Environment,
-    credentials: Credentials,
-    settings: TransportSettings,
-    submission: &KycSubmission,
-) -> Result<Result<Submitted, CallError>, Failure> {
-    let client = clever_kyc_blocking::Client::builder(environment, credentials)
-        .transport_settings(settings)
-        .build()
-        .map_err(|e| Failure::usage(error_chain(&e)))?;
-    Ok(client.submit(submission))
+/// The transport `--blocking` chose, built before anything is registered or sent.
+enum Sender {
+    Blocking(clever_kyc_blocking::Client),
+    Async(clever_kyc_async::Client, tokio::runtime::Runtime),
 }
 
-fn submit_async(
-    environment: Environment,
-    credentials: Credentials,
-    settings: TransportSettings,
-    submission: &KycSubmission,
-) -> Result<Result<Submitted, CallError>, Failure> {
-    let client = clever_kyc_async::Client::builder(environment, credentials)
-        .transport_settings(settings)
-        .build()
-        .map_err(|e| Failure::usage(error_chain(&e)))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?;
-    Ok(runtime.block_on(client.submit(submission)))
+impl Sender {
+    fn new(
+        blocking: bool,
+        environment: Environment,
+        credentials: Credentials,
+        settings: TransportSettings,
+    ) -> Result<Self, Failure> {
+        if blocking {
+            let client = clever_kyc_blocking::Client::builder(environment, credentials)
+                .transport_settings(settings)
+                .build()
+                .map_err(|e| Failure::usage(error_chain(&e)))?;
+            return Ok(Self::Blocking(client));
+        }
+        let client = clever_kyc_async::Client::builder(environment, credentials)
+            .transport_settings(settings)
+            .build()
+            .map_err(|e| Failure::usage(error_chain(&e)))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?;
+        Ok(Self::Async(client, runtime))
+    }
+
+    fn send(&self, submission: &KycSubmission) -> Result<Submitted, CallError> {
+        match self {
+            Self::Blocking(client) => client.submit(submission),
+            Self::Async(client, runtime) => runtime.block_on(client.submit(submission)),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Blocking(_) => "blocking",
+            Self::Async(..) => "async",
+        }
+    }
 }

@@ -12,7 +12,7 @@ use clever_kyc_core::{
 };
 use http::{HeaderMap, Method, Request, StatusCode};
 
-use crate::store::{BoxError, CallbackStore, EventRecord, Recorded, StoreError};
+use crate::store::{BoxError, CallbackStore, EventRecord, Recorded, Registrations, StoreError};
 
 /// Why a callback was not acknowledged, with the status to answer.
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +170,7 @@ impl IssuedSubmission {
     ///
     /// # Errors
     /// [`StoreError`] when it could not be committed.
-    pub fn register_in<S: CallbackStore + ?Sized>(&self, store: &S) -> Result<(), StoreError> {
+    pub fn register_in<S: Registrations + ?Sized>(&self, store: &S) -> Result<(), StoreError> {
         store.register(&AuthDigest::of(&self.authorization), &self.registration)
     }
 
@@ -178,7 +178,7 @@ impl IssuedSubmission {
     ///
     /// # Errors
     /// [`StoreError`] when the store could not be reached.
-    pub fn unregister_from<S: CallbackStore + ?Sized>(
+    pub fn unregister_from<S: Registrations + ?Sized>(
         &self,
         store: &S,
     ) -> Result<bool, StoreError> {

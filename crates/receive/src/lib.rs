@@ -64,6 +64,8 @@
 )]
 
 #[cfg(feature = "axum")]
+mod async_store;
+#[cfg(feature = "axum")]
 mod axum_route;
 mod codec;
 mod inbox;
@@ -72,6 +74,7 @@ mod memory;
 mod observe;
 #[cfg(feature = "redis")]
 mod redis_store;
+mod registered;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
@@ -81,6 +84,8 @@ pub mod testing;
 /// The sans-IO core, as a module: its types are this crate's vocabulary.
 pub use clever_kyc_core;
 
+#[cfg(feature = "axum")]
+pub use async_store::AsyncStore;
 #[cfg(feature = "axum")]
 pub use axum_route::{
     CallbackHandler, ReceiveLimits, callback_router, handle_receipt, receive_callback,
@@ -98,9 +103,10 @@ pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 pub use observe::REFUSALS_PER_SECOND;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
+pub use registered::{RegisteredOutcome, RegistrationAfter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{
-    BoxError, CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent,
-    SubmissionStatus, status_supersedes,
+    BoxError, CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations,
+    StoreError, StoredEvent, SubmissionStatus, status_supersedes,
 };

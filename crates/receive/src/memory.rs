@@ -4,14 +4,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use clever_kyc_core::{
-    callback::AuthDigest, callback::IdempotencyKey, callback::Registration, callback::SubmissionId,
-    callback::SubmissionRegistry,
-};
+use clever_kyc_core::Email;
+use clever_kyc_core::callback::{AuthDigest, IdempotencyKey, Registration, SubmissionId};
 
 use crate::store::{
-    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
-    status_supersedes,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
+    StoredEvent, SubmissionStatus, status_supersedes,
 };
 
 /// How many events [`MemoryStore::new`] keeps before forgetting the oldest.
@@ -22,7 +20,7 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
 /// memory stays bounded.
 ///
 /// ```
-/// use clever_kyc_receive::{CallbackStore, MemoryStore, EventFilter};
+/// use clever_kyc_receive::{EventFilter, EventLog, MemoryStore};
 /// let store = MemoryStore::new();
 /// assert!(store.events(&EventFilter::all())?.is_empty());
 /// # Ok::<(), clever_kyc_receive::StoreError>(())
@@ -35,12 +33,13 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    registry: SubmissionRegistry,
+    /// The registrations, by digest; expired ones until swept.
+    registry: HashMap<AuthDigest, Registration>,
     /// Oldest first; `index` maps a key to its position counted from `evicted`.
     log: VecDeque<StoredEvent>,
     index: HashMap<IdempotencyKey, u64>,
     evicted: u64,
-    statuses: HashMap<(String, Option<SubmissionId>), SubmissionStatus>,
+    statuses: HashMap<(Email, Option<SubmissionId>), SubmissionStatus>,
 }
 
 impl Default for MemoryStore {
@@ -79,28 +78,21 @@ impl Inner {
     }
 }
 
-impl CallbackStore for MemoryStore {
-    fn describe(&self) -> String {
-        format!("memory (at most {} events, lost at exit)", self.capacity)
-    }
-
-    fn blocks(&self) -> bool {
-        false
-    }
-
+impl Registrations for MemoryStore {
     fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
         let mut inner = self.lock();
         // Expired registrations are forgotten as new ones come: every 1,024th registration
         // sweeps, so the map holds live ones plus at most that many more.
         if inner.registry.len() % 1024 == 1023 {
-            inner.registry.purge_expired(registration.created_at);
+            let now = registration.created_at;
+            inner.registry.retain(|_, r| r.is_live_at(now));
         }
-        inner.registry.register(*digest, registration.clone());
+        inner.registry.insert(*digest, registration.clone());
         Ok(())
     }
 
     fn unregister(&self, digest: &AuthDigest) -> Result<bool, StoreError> {
-        Ok(self.lock().registry.remove(digest))
+        Ok(self.lock().registry.remove(digest).is_some())
     }
 
     fn registration(
@@ -108,9 +100,16 @@ impl CallbackStore for MemoryStore {
         digest: &AuthDigest,
         now: SystemTime,
     ) -> Result<Option<Registration>, StoreError> {
-        Ok(self.lock().registry.lookup(digest, now).cloned())
+        Ok(self
+            .lock()
+            .registry
+            .get(digest)
+            .filter(|registration| registration.is_live_at(now))
+            .cloned())
     }
+}
 
+impl EventLog for MemoryStore {
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
         let mut inner = self.lock();
@@ -139,16 +138,19 @@ impl CallbackStore for MemoryStore {
             deliveries: 1,
             handled: record.handled,
         });
+        // Statuses are kept by email as the API knows it; an event whose email is not one
+        // is in the log, but has no status to read back by email.
+        let email = email.and_then(|e| Email::parse(&e.to_ascii_lowercase()).ok());
         if let (Some(status), Some(email)) = (record.latest_status(), email) {
-            let email = email.to_ascii_lowercase();
-            let key = (email.clone(), callback.submission_id().cloned());
-            let current = inner.statuses.get(&key).map(|s| s.latest_status.as_str());
-            if status_supersedes(current, &status, key.1.is_some()) {
+            let key = (email, callback.submission_id().cloned());
+            let current = inner.statuses.get(&key).map(|s| &s.latest_status);
+            if status_supersedes(current, status, key.1.is_some()) {
+                let status = status.clone();
                 inner.statuses.insert(
                     key.clone(),
                     SubmissionStatus {
                         submission_id: key.1,
-                        email,
+                        email: key.0,
                         latest_status: status,
                         updated_at: record.received_at,
                     },
@@ -177,20 +179,34 @@ impl CallbackStore for MemoryStore {
             .collect())
     }
 
-    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
-        let email = email.to_ascii_lowercase();
+    fn statuses(&self, email: &Email) -> Result<Vec<SubmissionStatus>, StoreError> {
         let mut found: Vec<_> = self
             .lock()
             .statuses
             .values()
-            .filter(|status| status.email == email)
+            .filter(|status| status.email.as_str().eq_ignore_ascii_case(email.as_str()))
             .cloned()
             .collect();
         found.sort_by_key(|status| status.updated_at);
         Ok(found)
     }
+}
 
+impl Expiry for MemoryStore {
     fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> {
-        Ok(self.lock().registry.purge_expired(now) as u64)
+        let mut inner = self.lock();
+        let before = inner.registry.len();
+        inner.registry.retain(|_, r| r.is_live_at(now));
+        Ok((before - inner.registry.len()) as u64)
+    }
+}
+
+impl CallbackStore for MemoryStore {
+    fn describe(&self) -> String {
+        format!("memory (at most {} events, lost at exit)", self.capacity)
+    }
+
+    fn blocks(&self) -> bool {
+        false
     }
 }

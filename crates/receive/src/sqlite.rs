@@ -5,15 +5,15 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
-    Email, callback::AuthDigest, callback::IdempotencyKey, callback::Registration,
+    Email, KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::Registration,
     callback::SubmissionId,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};
 use crate::store::{
-    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
-    status_supersedes,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
+    StoredEvent, SubmissionStatus, status_supersedes,
 };
 
 const BACKEND: &str = "sqlite";
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS statuses (
 /// write is an immediate transaction; a busy file is waited on for up to 5 s).
 ///
 /// ```
-/// use clever_kyc_receive::{CallbackStore, EventFilter, SqliteStore};
+/// use clever_kyc_receive::{EventFilter, EventLog, SqliteStore};
 /// let dir = std::env::temp_dir().join(format!("clever-kyc-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// let store = SqliteStore::open(dir.join("callbacks.db"))?;
@@ -156,11 +156,7 @@ fn corrupt(what: &str) -> StoreError {
     }
 }
 
-impl CallbackStore for SqliteStore {
-    fn describe(&self) -> String {
-        format!("sqlite:{}", self.path.display())
-    }
-
+impl Registrations for SqliteStore {
     fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
         self.lock()
             .execute(
@@ -222,7 +218,9 @@ impl CallbackStore for SqliteStore {
             system_time(expires),
         )))
     }
+}
 
+impl EventLog for SqliteStore {
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
         let key = callback.idempotency_key().to_hex();
@@ -263,6 +261,7 @@ impl CallbackStore for SqliteStore {
         } else {
             if let (Some(status), Some(email)) = (record.latest_status(), record.email) {
                 let email = email.to_ascii_lowercase();
+                let word = status.as_str().to_ascii_lowercase();
                 let submission = submission.unwrap_or("");
                 let current: Option<String> = tx
                     .prepare_cached(
@@ -273,13 +272,14 @@ impl CallbackStore for SqliteStore {
                     })
                     .optional()
                     .map_err(unavailable("read a status"))?;
-                if status_supersedes(current.as_deref(), &status, !submission.is_empty()) {
+                let current = current.as_deref().map(KycStatus::from_word);
+                if status_supersedes(current.as_ref(), status, !submission.is_empty()) {
                     tx.prepare_cached("INSERT OR REPLACE INTO statuses VALUES (?1, ?2, ?3, ?4)")
                         .and_then(|mut replace| {
                             replace.execute(params![
                                 email,
                                 submission,
-                                status,
+                                word,
                                 millis(record.received_at)
                             ])
                         })
@@ -355,7 +355,7 @@ impl CallbackStore for SqliteStore {
         Ok(events)
     }
 
-    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
+    fn statuses(&self, email: &Email) -> Result<Vec<SubmissionStatus>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
@@ -364,7 +364,7 @@ impl CallbackStore for SqliteStore {
             )
             .map_err(unavailable("read statuses"))?;
         let rows = statement
-            .query_map(params![email.to_ascii_lowercase()], |row| {
+            .query_map(params![email.as_str().to_ascii_lowercase()], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
@@ -382,14 +382,16 @@ impl CallbackStore for SqliteStore {
                 } else {
                     Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
                 },
-                email,
-                latest_status: status,
+                email: Email::parse(&email).map_err(|_| corrupt("status email"))?,
+                latest_status: KycStatus::from_word(&status),
                 updated_at: system_time(updated),
             });
         }
         Ok(statuses)
     }
+}
 
+impl Expiry for SqliteStore {
     fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> {
         let removed = self
             .lock()
@@ -399,6 +401,12 @@ impl CallbackStore for SqliteStore {
             )
             .map_err(unavailable("purge registrations"))?;
         Ok(removed as u64)
+    }
+}
+
+impl CallbackStore for SqliteStore {
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path.display())
     }
 }
 

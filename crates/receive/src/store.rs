@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use clever_kyc_core::{
-    KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::ReceivedCallback,
+    Email, KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::ReceivedCallback,
     callback::Registration, callback::SubmissionId,
 };
 
@@ -78,12 +78,9 @@ pub struct EventRecord<'a> {
 }
 
 impl EventRecord<'_> {
-    /// The latest status word, lower-cased, if the event has one.
-    pub fn latest_status(&self) -> Option<String> {
-        self.callback
-            .event()
-            .latest_status()
-            .map(|status| status.as_str().to_ascii_lowercase())
+    /// The latest status, if the event has one.
+    pub fn latest_status(&self) -> Option<&KycStatus> {
+        self.callback.event().latest_status()
     }
 }
 
@@ -114,9 +111,9 @@ pub struct SubmissionStatus {
     /// The submission, or `None` for events under a value configured on the receiver.
     pub submission_id: Option<SubmissionId>,
     /// The contact's email, lower-cased.
-    pub email: String,
-    /// The latest status word, lower-cased.
-    pub latest_status: String,
+    pub email: Email,
+    /// The latest status.
+    pub latest_status: KycStatus,
     /// When it last changed.
     pub updated_at: SystemTime,
 }
@@ -177,30 +174,23 @@ impl EventFilter {
 /// final word (approved, rejected, failed) is not replaced by a non-final one: a late
 /// redelivery of `pending` must not undo a decision. Without a submission (a value shared by
 /// many submissions) the cycles cannot be told apart, so the latest arrival wins.
-pub fn status_supersedes(current: Option<&str>, new: &str, has_submission: bool) -> bool {
+pub fn status_supersedes(
+    current: Option<&KycStatus>,
+    new: &KycStatus,
+    has_submission: bool,
+) -> bool {
     match current {
-        Some(current) if has_submission => {
-            !KycStatus::from_word(current).is_final() || KycStatus::from_word(new).is_final()
-        }
+        Some(current) if has_submission => !current.is_final() || new.is_final(),
         _ => true,
     }
 }
 
-/// Where receiving keeps its state: registrations, the event log with deduplication, and the
-/// latest status per submission.
+/// The registrations of callback `Authorization` values: one job of a store. A value is
+/// registered **before** its submission is sent, and looked up when a callback arrives.
 ///
-/// Every method is one atomic step, so several receivers may share a store (Redis; SQLite
-/// between processes on one host). Methods block: async code calls them through
-/// `spawn_blocking` unless [`blocks`](Self::blocks) says otherwise.
-pub trait CallbackStore: Send + Sync {
-    /// Names the backend and where it is (no credentials), for the log line at start.
-    fn describe(&self) -> String;
-
-    /// Whether calls may wait on IO (true for every durable backend).
-    fn blocks(&self) -> bool {
-        true
-    }
-
+/// Every method is one atomic step, so several receivers may share a store. Methods block:
+/// async code reads through [`AsyncStore`](crate::AsyncStore) (feature `axum`).
+pub trait Registrations: Send + Sync {
     /// Registers (or replaces) the registration of an `Authorization` digest.
     ///
     /// # Errors
@@ -222,7 +212,11 @@ pub trait CallbackStore: Send + Sync {
         digest: &AuthDigest,
         now: SystemTime,
     ) -> Result<Option<Registration>, StoreError>;
+}
 
+/// The event log: committed callbacks, deduplicated on their key, and the latest status of
+/// each submission, committed in the same atomic step.
+pub trait EventLog: Send + Sync {
     /// Commits an event unless its key is committed already, in one atomic step with the
     /// submission's latest status; counts the delivery either way.
     ///
@@ -242,13 +236,15 @@ pub trait CallbackStore: Send + Sync {
     /// [`StoreError`] when the store could not be read.
     fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// The latest status of every submission of `email` (any ASCII case), oldest change
-    /// first.
+    /// The latest status of every submission of `email`, oldest change first.
     ///
     /// # Errors
     /// [`StoreError`] when the store could not be read.
-    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError>;
+    fn statuses(&self, email: &Email) -> Result<Vec<SubmissionStatus>, StoreError>;
+}
 
+/// Forgetting what has expired: registrations past their retention.
+pub trait Expiry: Send + Sync {
     /// Forgets registrations expired at `now`; how many went.
     ///
     /// # Errors
@@ -256,19 +252,37 @@ pub trait CallbackStore: Send + Sync {
     fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError>;
 }
 
+/// A whole backend: the three jobs, and what a receiver needs to know about where they run.
+pub trait CallbackStore: Registrations + EventLog + Expiry {
+    /// Names the backend and where it is (no credentials), for the log line at start.
+    fn describe(&self) -> String;
+
+    /// Whether calls may wait on IO (true for every durable backend): async code then runs
+    /// them on a blocking pool.
+    fn blocks(&self) -> bool {
+        true
+    }
+}
+
 macro_rules! forward_store {
     ($($ty:ty),*) => {$(
-        impl<S: CallbackStore + ?Sized> CallbackStore for $ty {
-            fn describe(&self) -> String { (**self).describe() }
-            fn blocks(&self) -> bool { (**self).blocks() }
+        impl<S: Registrations + ?Sized> Registrations for $ty {
             fn register(&self, d: &AuthDigest, r: &Registration) -> Result<(), StoreError> { (**self).register(d, r) }
             fn unregister(&self, d: &AuthDigest) -> Result<bool, StoreError> { (**self).unregister(d) }
             fn registration(&self, d: &AuthDigest, now: SystemTime) -> Result<Option<Registration>, StoreError> { (**self).registration(d, now) }
+        }
+        impl<S: EventLog + ?Sized> EventLog for $ty {
             fn record(&self, e: &EventRecord<'_>) -> Result<Recorded, StoreError> { (**self).record(e) }
             fn mark_handled(&self, k: &IdempotencyKey) -> Result<(), StoreError> { (**self).mark_handled(k) }
             fn events(&self, f: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> { (**self).events(f) }
-            fn statuses(&self, e: &str) -> Result<Vec<SubmissionStatus>, StoreError> { (**self).statuses(e) }
+            fn statuses(&self, e: &Email) -> Result<Vec<SubmissionStatus>, StoreError> { (**self).statuses(e) }
+        }
+        impl<S: Expiry + ?Sized> Expiry for $ty {
             fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> { (**self).purge_expired(now) }
+        }
+        impl<S: CallbackStore + ?Sized> CallbackStore for $ty {
+            fn describe(&self) -> String { (**self).describe() }
+            fn blocks(&self) -> bool { (**self).blocks() }
         }
     )*};
 }
@@ -281,10 +295,27 @@ mod tests {
 
     #[test]
     fn a_final_status_is_not_undone_by_a_late_pending_of_the_same_submission() {
-        assert!(!status_supersedes(Some("approved"), "pending", true));
-        assert!(status_supersedes(Some("pending"), "approved", true));
-        assert!(status_supersedes(Some("rejected"), "approved", true));
-        assert!(status_supersedes(None, "pending", true));
-        assert!(status_supersedes(Some("Approved"), "under_review", false));
+        let word = KycStatus::from_word;
+        assert!(!status_supersedes(
+            Some(&word("approved")),
+            &word("pending"),
+            true
+        ));
+        assert!(status_supersedes(
+            Some(&word("pending")),
+            &word("approved"),
+            true
+        ));
+        assert!(status_supersedes(
+            Some(&word("rejected")),
+            &word("approved"),
+            true
+        ));
+        assert!(status_supersedes(None, &word("pending"), true));
+        assert!(status_supersedes(
+            Some(&word("Approved")),
+            &word("under_review"),
+            false
+        ));
     }
 }

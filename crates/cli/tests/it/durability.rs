@@ -15,7 +15,7 @@ use clever_kyc_core::{
 };
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::{
-    CallbackStore, EventFilter, IssuedSubmission, StoreLocation,
+    EventFilter, EventLog, IssuedSubmission, StoreLocation,
     clever_kyc_core::callback::IdempotencyKey,
 };
 

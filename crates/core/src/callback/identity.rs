@@ -5,7 +5,6 @@
 //! value it issued ([`AuthDigest`]), mapped to the submission's [`Registration`]; an incoming
 //! header is hashed once and looked up, whatever the number of registered values.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -251,64 +250,6 @@ fn far_future() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799)
 }
 
-/// The in-memory map from digests to registrations: what a store keeps, for receivers that
-/// need nothing durable (and as the reference the stores are tested against).
-///
-/// ```
-/// use std::time::{Duration, SystemTime};
-/// use clever_kyc_core::*;
-/// use clever_kyc_core::{callback::AuthDigest, callback::DEFAULT_REGISTRATION_RETENTION, callback::Registration, callback::SubmissionId, callback::SubmissionRegistry, callback::authorization_from_random_bytes};
-/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-/// let value = authorization_from_random_bytes([1; 32]);
-/// let mut registry = SubmissionRegistry::default();
-/// registry.register(AuthDigest::of(&value), Registration::new(
-///     SubmissionId::new("order-1")?, Email::parse("a@example.com")?, now, DEFAULT_REGISTRATION_RETENTION,
-/// ));
-/// let found = registry.lookup(&AuthDigest::of(&value), now).map(|r| r.submission_id.as_str());
-/// assert_eq!(found, Some("order-1"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct SubmissionRegistry {
-    by_digest: HashMap<AuthDigest, Registration>,
-}
-
-impl SubmissionRegistry {
-    /// Registers (or replaces) the registration for `digest`.
-    pub fn register(&mut self, digest: AuthDigest, registration: Registration) {
-        self.by_digest.insert(digest, registration);
-    }
-
-    /// Removes a registration; whether there was one.
-    pub fn remove(&mut self, digest: &AuthDigest) -> bool {
-        self.by_digest.remove(digest).is_some()
-    }
-
-    /// The live registration for `digest` at `now`, if any.
-    pub fn lookup(&self, digest: &AuthDigest, now: SystemTime) -> Option<&Registration> {
-        self.by_digest
-            .get(digest)
-            .filter(|registration| registration.is_live_at(now))
-    }
-
-    /// Forgets every registration expired at `now`; how many went.
-    pub fn purge_expired(&mut self, now: SystemTime) -> usize {
-        let before = self.by_digest.len();
-        self.by_digest.retain(|_, r| r.is_live_at(now));
-        before - self.by_digest.len()
-    }
-
-    /// How many registrations are held, expired ones included until purged.
-    pub fn len(&self) -> usize {
-        self.by_digest.len()
-    }
-
-    /// Whether none is held.
-    pub fn is_empty(&self) -> bool {
-        self.by_digest.is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,27 +296,6 @@ mod tests {
             SubmissionIdError::InvalidCharacter { position: 5 }
         );
         assert_eq!(SubmissionId::new("A.b_c-9").unwrap().to_string(), "A.b_c-9");
-    }
-
-    #[test]
-    fn a_registration_expires_after_its_retention() {
-        let mut registry = SubmissionRegistry::default();
-        let digest = AuthDigest::of(&authorization_from_random_bytes([3; 32]));
-        registry.register(digest, registration("s1", at(100), Duration::from_secs(10)));
-        assert!(registry.lookup(&digest, at(109)).is_some());
-        assert!(registry.lookup(&digest, at(110)).is_none());
-        assert_eq!(registry.purge_expired(at(110)), 1);
-        assert!(registry.is_empty());
-    }
-
-    #[test]
-    fn a_registration_can_be_removed() {
-        let mut registry = SubmissionRegistry::default();
-        let digest = AuthDigest::of(&authorization_from_random_bytes([4; 32]));
-        registry.register(digest, registration("s1", at(0), Duration::from_secs(10)));
-        assert!(registry.remove(&digest));
-        assert!(!registry.remove(&digest));
-        assert!(registry.lookup(&digest, at(1)).is_none());
     }
 
     #[test]

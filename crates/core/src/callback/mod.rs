@@ -13,7 +13,7 @@ pub use event::{
 };
 pub use identity::{
     AuthDigest, DEFAULT_REGISTRATION_RETENTION, Registration, SubmissionId, SubmissionIdError,
-    SubmissionRegistry, authorization_from_random_bytes,
+    authorization_from_random_bytes,
 };
 pub use parse::{
     CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed,

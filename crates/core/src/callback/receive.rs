@@ -7,7 +7,7 @@ use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Method, Request, StatusCode};
 
 use crate::callback::event::{IdempotencyKey, KycStatusChanged};
-use crate::callback::identity::{AuthDigest, Registration, SubmissionId, SubmissionRegistry};
+use crate::callback::identity::{AuthDigest, Registration, SubmissionId};
 use crate::callback::parse::{
     CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed_with_limit,
 };
@@ -176,20 +176,23 @@ impl ReceivedCallback {
 ///
 /// 1. [`check_head`](Self::check_head) before reading the body: method, the shape of the one
 ///    `Authorization` header, and a `Content-Length` over the limit;
-/// 2. when [`CallbackHead::needs_lookup`], look the digest up in your registry or store
-///    (blocking or async, that is your IO) and call [`resolve`](Self::resolve);
+/// 2. when [`CallbackHead::needs_lookup`], look the digest up in your store (blocking or
+///    async, that is your IO) and call [`resolve`](Self::resolve): the only way to an
+///    [`Authenticated`];
 /// 3. read the body under [`body_limit`](Self::body_limit) and [`accept`](Self::accept) it.
 ///
-/// [`receive`](Self::receive) and [`receive_registered`](Self::receive_registered) do all
-/// three for a request already in memory.
+/// [`receive_registered`](Self::receive_registered) does all three for a request already in
+/// memory, with a lookup you pass in; [`receive`](Self::receive) for the receiver's own
+/// values alone.
 ///
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_core::*;
-/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::DEFAULT_REGISTRATION_RETENTION, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::SubmissionRegistry, callback::authorization_from_random_bytes, callback::callback_request};
+/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::DEFAULT_REGISTRATION_RETENTION, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request};
 /// let secret = authorization_from_random_bytes([9; 32]);
-/// let mut registry = SubmissionRegistry::default();
-/// registry.register(AuthDigest::of(&secret), Registration::new(
+/// // Your store: here a map from the value's digest to its registration.
+/// let mut registry = std::collections::HashMap::new();
+/// registry.insert(AuthDigest::of(&secret), Registration::new(
 ///     SubmissionId::new("order-1")?, Email::parse("a@example.com")?,
 ///     SystemTime::now(), DEFAULT_REGISTRATION_RETENTION,
 /// ));
@@ -197,7 +200,8 @@ impl ReceivedCallback {
 ///
 /// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Approved, None)]);
 /// let request = callback_request("https://merchant.example/kyc", &secret, &event)?;
-/// let received = receiver.receive_registered(&request, &registry, SystemTime::now())?;
+/// let lookup = |digest: &AuthDigest| registry.get(digest).cloned();
+/// let received = receiver.receive_registered(&request, SystemTime::now(), lookup)?;
 /// assert_eq!(received.submission_id().map(|id| id.as_str()), Some("order-1"));
 /// assert_eq!(received.event(), &event);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -320,23 +324,24 @@ impl CallbackReceiver {
     }
 
     /// Verifies and parses a whole callback request against the receiver's own values and
-    /// the registrations in `registry` live at `now`.
+    /// the registration `lookup` finds for the value's digest (only called when the value is
+    /// not one of the receiver's own), live at `now`.
     ///
     /// # Errors
     /// [`CallbackRejection`] with the status to answer.
     pub fn receive_registered<B: AsRef<[u8]>>(
         &self,
         request: &Request<B>,
-        registry: &SubmissionRegistry,
         now: SystemTime,
+        lookup: impl FnOnce(&AuthDigest) -> Option<Registration>,
     ) -> Result<ReceivedCallback, CallbackRejection> {
         let head = self.check_head(request.method(), request.headers())?;
         let registration = if head.needs_lookup() {
-            registry.lookup(head.digest(), now)
+            lookup(head.digest())
         } else {
             None
         };
-        let authenticated = self.resolve(&head, registration, now)?;
+        let authenticated = self.resolve(&head, registration.as_ref(), now)?;
         self.accept(authenticated, request.body().as_ref())
     }
 

@@ -25,7 +25,8 @@ use redis::{Client, Connection, RedisError, Script};
 
 use crate::codec::{millis, parse_submission_id, redact_url, system_time};
 use crate::store::{
-    CallbackStore, EventFilter, EventRecord, Recorded, StoreError, StoredEvent, SubmissionStatus,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
+    StoredEvent, SubmissionStatus,
 };
 
 mod listing;
@@ -206,11 +207,7 @@ impl RedisStore {
     }
 }
 
-impl CallbackStore for RedisStore {
-    fn describe(&self) -> String {
-        self.location.clone()
-    }
-
+impl Registrations for RedisStore {
     fn register(&self, digest: &AuthDigest, registration: &Registration) -> Result<(), StoreError> {
         let key = self.key("reg", &digest.to_hex());
         let expires = millis(registration.expires_at);
@@ -272,13 +269,18 @@ impl CallbackStore for RedisStore {
         );
         Ok(registration.is_live_at(now).then_some(registration))
     }
+}
 
+impl EventLog for RedisStore {
     fn record(&self, record: &EventRecord<'_>) -> Result<Recorded, StoreError> {
         let callback = record.callback;
         let key_hex = callback.idempotency_key().to_hex();
         let email = record.email.unwrap_or("");
-        let status = record.latest_status().unwrap_or_default();
-        let is_final = KycStatus::from_word(&status).is_final();
+        let status = record
+            .latest_status()
+            .map(|s| s.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        let is_final = record.latest_status().is_some_and(KycStatus::is_final);
         let mut invocation = self.record.prepare_invoke();
         invocation
             .key(self.key("evt", &key_hex))
@@ -319,9 +321,8 @@ impl CallbackStore for RedisStore {
         }
     }
 
-    fn statuses(&self, email: &str) -> Result<Vec<SubmissionStatus>, StoreError> {
-        let email = email.to_ascii_lowercase();
-        let key = self.key("status", &email);
+    fn statuses(&self, email: &Email) -> Result<Vec<SubmissionStatus>, StoreError> {
+        let key = self.key("status", &email.as_str().to_ascii_lowercase());
         let entries: Vec<(String, String)> = self.with_connection("read statuses", |c| {
             redis::cmd("HGETALL").arg(&key).query(c)
         })?;
@@ -338,16 +339,24 @@ impl CallbackStore for RedisStore {
                     Some(parse_submission_id(&submission).ok_or_else(|| corrupt("submission_id"))?)
                 },
                 email: email.clone(),
-                latest_status: status.to_owned(),
+                latest_status: KycStatus::from_word(status),
                 updated_at: system_time(updated.parse().map_err(|_| corrupt("status time"))?),
             });
         }
         statuses.sort_by_key(|status| status.updated_at);
         Ok(statuses)
     }
+}
 
+impl Expiry for RedisStore {
     fn purge_expired(&self, _now: SystemTime) -> Result<u64, StoreError> {
         // Registrations carry PEXPIREAT: Redis removes them itself.
         Ok(0)
+    }
+}
+
+impl CallbackStore for RedisStore {
+    fn describe(&self) -> String {
+        self.location.clone()
     }
 }

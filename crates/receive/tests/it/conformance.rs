@@ -6,7 +6,7 @@ use std::time::Duration;
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::*;
 use clever_kyc_receive::{
-    clever_kyc_core::Email, clever_kyc_core::KycStatusChanged,
+    clever_kyc_core::Email, clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged,
     clever_kyc_core::callback::AuthDigest, clever_kyc_core::callback::CallbackSource,
     clever_kyc_core::callback::ReceivedCallback, clever_kyc_core::callback::Registration,
     clever_kyc_core::callback::SubmissionId,
@@ -100,7 +100,7 @@ fn a_resubmission_keeps_both_cycles_and_ends_approved(store: &dyn CallbackStore)
     }
     let events = store.events(&EventFilter::all().email(email)).unwrap();
     assert_eq!(events.len(), 4, "both cycles' pending events are stored");
-    let statuses = store.statuses(email).unwrap();
+    let statuses = store.statuses(&Email::parse(email).unwrap()).unwrap();
     let summary: Vec<_> = statuses
         .iter()
         .map(|s| {
@@ -133,9 +133,9 @@ fn a_late_pending_does_not_undo_a_decision(store: &dyn CallbackStore) {
         &received(Some("sub-late"), event(email, &["pending"])),
         2,
     );
-    let statuses = store.statuses(email).unwrap();
+    let statuses = store.statuses(&Email::parse(email).unwrap()).unwrap();
     assert_eq!(statuses.len(), 1);
-    assert_eq!(statuses[0].latest_status, "approved");
+    assert_eq!(statuses[0].latest_status, KycStatus::Approved);
     assert_eq!(statuses[0].updated_at, at(1));
 }
 
@@ -173,9 +173,11 @@ fn static_values_name_no_submission(store: &dyn CallbackStore) {
         .events(&EventFilter::all().email("static@example.com"))
         .unwrap();
     assert_eq!(events[0].submission_id, None);
-    let statuses = store.statuses("static@example.com").unwrap();
+    let statuses = store
+        .statuses(&Email::parse("static@example.com").unwrap())
+        .unwrap();
     assert_eq!(statuses[0].submission_id, None);
-    assert_eq!(statuses[0].latest_status, "pending");
+    assert_eq!(statuses[0].latest_status, KycStatus::Pending);
 }
 
 fn listing_is_oldest_first_and_limited(store: &dyn CallbackStore) {
@@ -391,8 +393,11 @@ fn a_sqlite_store_survives_reopening() {
         Recorded::Duplicate { handled: true }
     );
     assert_eq!(
-        store.statuses("d@example.com").unwrap()[0].latest_status,
-        "approved"
+        store
+            .statuses(&Email::parse("d@example.com").unwrap())
+            .unwrap()[0]
+            .latest_status,
+        KycStatus::Approved
     );
 }
 
