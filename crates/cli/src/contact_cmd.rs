@@ -77,8 +77,8 @@ fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
 }
 
 fn show(args: ContactShowArgs) -> Result<u8, Failure> {
-    let email = Email::parse(&args.email)
-        .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
+    let email =
+        Email::parse(&args.email).map_err(|e| Failure::usage(format!("{e}; nothing was sent")))?;
     match client(&args.api)?
         .contact_details(&email)
         .map_err(|e| call_failure(&e, args.json))?

@@ -159,7 +159,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
     let issued = match (&args.store, &args.webhook_url) {
         (Some(_), Some(_)) => {
             let email = Email::parse(&args.email)
-                .map_err(|e| Failure::usage(format!("invalid email: {e}; nothing was sent")))?;
+                .map_err(|e| Failure::usage(format!("{e}; nothing was sent")))?;
             let now = SystemTime::now();
             let retention = Duration::from_secs(args.registration_days * 86_400);
             let issued = match &auth {
@@ -179,7 +179,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         _ => None,
     };
     if let Some(issued) = &issued {
-        builder = builder.webhook_authorization(issued.authorization.expose_secret());
+        builder = builder.webhook_authorization(&issued.authorization);
     } else if let Some(auth) = auth {
         builder = builder.webhook_authorization(auth);
     }

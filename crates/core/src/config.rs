@@ -101,7 +101,7 @@ impl AppId {
     /// [`ConfigError::AppId`] when it is empty or cannot be sent verbatim as a header.
     pub fn new(value: impl Into<String>) -> Result<Self, ConfigError> {
         let value = value.into();
-        check_header_value(&value).map_err(ConfigError::AppId)?;
+        check_header_value(&value, "app-id").map_err(ConfigError::AppId)?;
         Ok(Self(value.into_boxed_str()))
     }
 
@@ -172,11 +172,18 @@ impl ApiConfig {
         let base = environment.base_url();
         let submit_uri = join_uri(&base, SUBMIT_PATH)?;
         let contacts_uri = join_uri(&base, CONTACTS_PATH)?;
-        let app_id_header = HeaderValue::from_str(credentials.app_id.as_str())
-            .map_err(|_| ConfigError::AppId(SecretValueError::InvalidCharacter { position: 0 }))?;
+        let app_id_header = HeaderValue::from_str(credentials.app_id.as_str()).map_err(|_| {
+            ConfigError::AppId(SecretValueError::InvalidCharacter {
+                value: "app-id",
+                position: 0,
+            })
+        })?;
         let mut secret_key_header = HeaderValue::from_str(credentials.secret_key.expose_secret())
             .map_err(|_| {
-            ConfigError::SecretKey(SecretValueError::InvalidCharacter { position: 0 })
+            ConfigError::SecretKey(SecretValueError::InvalidCharacter {
+                value: "secret-key",
+                position: 0,
+            })
         })?;
         // Tells HTTP/2 encoders not to index it and debuggers of `http` types to hide it.
         secret_key_header.set_sensitive(true);
@@ -237,10 +244,10 @@ pub enum ConfigError {
     #[error("the API base URL {0}")]
     BaseUrl(#[source] UrlError),
     /// The app-id is unusable.
-    #[error("the app-id {0}; copy it again from the merchant portal")]
+    #[error("{0}; copy the app-id again from the merchant portal")]
     AppId(#[source] SecretValueError),
     /// The secret-key is unusable (its value is never shown).
-    #[error("the secret-key {0}; copy it again from the merchant portal")]
+    #[error("{0}; copy the secret-key again from the merchant portal")]
     SecretKey(#[source] SecretValueError),
 }
 

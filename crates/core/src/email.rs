@@ -15,10 +15,38 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(Box<str>);
 
-/// Why an email address was refused.
+/// Why an email address was refused: the address (its first 64 characters; an email is not
+/// a secret) and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("email {value:?} {problem}")]
+pub struct EmailError {
+    value: String,
+    problem: EmailProblem,
+}
+
+impl EmailError {
+    fn new(raw: &str, problem: EmailProblem) -> Self {
+        Self {
+            value: raw.chars().take(64).collect(),
+            problem,
+        }
+    }
+
+    /// The address refused (its first 64 characters).
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The rule it broke.
+    pub fn problem(&self) -> &EmailProblem {
+        &self.problem
+    }
+}
+
+/// The rule an email address broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum EmailError {
+pub enum EmailProblem {
     /// Empty or only white space.
     #[error("is blank")]
     Blank,
@@ -72,17 +100,21 @@ impl Email {
 
 /// The syntax rules, shared by both constructors.
 fn check(raw: &str) -> Result<(), EmailError> {
+    problem(raw).map_err(|problem| EmailError::new(raw, problem))
+}
+
+fn problem(raw: &str) -> Result<(), EmailProblem> {
     if raw.trim().is_empty() {
-        return Err(EmailError::Blank);
+        return Err(EmailProblem::Blank);
     }
     if raw.len() > 254 {
-        return Err(EmailError::TooLong { len: raw.len() });
+        return Err(EmailProblem::TooLong { len: raw.len() });
     }
     let Some((local, domain)) = raw.split_once('@').filter(|(_, d)| !d.contains('@')) else {
-        return Err(EmailError::At);
+        return Err(EmailProblem::At);
     };
-    check_local(local).map_err(|reason| EmailError::LocalPart { reason })?;
-    check_domain(domain).map_err(|reason| EmailError::Domain { reason })
+    check_local(local).map_err(|reason| EmailProblem::LocalPart { reason })?;
+    check_domain(domain).map_err(|reason| EmailProblem::Domain { reason })
 }
 
 impl fmt::Display for Email {
@@ -193,41 +225,45 @@ mod tests {
 
     #[test]
     fn names_the_rule_that_failed() {
-        assert_eq!(Email::parse("  "), Err(EmailError::Blank));
-        assert_eq!(Email::parse("a@b@c.com"), Err(EmailError::At));
-        assert_eq!(Email::parse("nobody"), Err(EmailError::At));
+        let problem = |raw: &str| Email::parse(raw).unwrap_err().problem().clone();
+        assert_eq!(problem("  "), EmailProblem::Blank);
+        assert_eq!(problem("a@b@c.com"), EmailProblem::At);
+        assert_eq!(
+            Email::parse("nobody").unwrap_err().to_string(),
+            "email \"nobody\" must contain exactly one @"
+        );
         assert!(matches!(
-            Email::parse("@example.com"),
-            Err(EmailError::LocalPart { .. })
+            Email::parse("@example.com").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::LocalPart { .. })
         ));
         assert!(matches!(
-            Email::parse("a..b@example.com"),
-            Err(EmailError::LocalPart { .. })
+            Email::parse("a..b@example.com").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::LocalPart { .. })
         ));
         assert!(matches!(
-            Email::parse("a b@example.com"),
-            Err(EmailError::LocalPart { .. })
+            Email::parse("a b@example.com").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::LocalPart { .. })
         ));
         assert!(matches!(
-            Email::parse("ab@localhost"),
-            Err(EmailError::Domain { .. })
+            Email::parse("ab@localhost").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::Domain { .. })
         ));
         assert!(matches!(
-            Email::parse("ab@-x.com"),
-            Err(EmailError::Domain { .. })
+            Email::parse("ab@-x.com").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::Domain { .. })
         ));
         assert!(matches!(
-            Email::parse("ab@1.2.3.4"),
-            Err(EmailError::Domain { .. })
+            Email::parse("ab@1.2.3.4").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::Domain { .. })
         ));
         assert!(matches!(
-            Email::parse("ab@exa_mple.com"),
-            Err(EmailError::Domain { .. })
+            Email::parse("ab@exa_mple.com").map_err(|e| e.problem().clone()),
+            Err(EmailProblem::Domain { .. })
         ));
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(matches!(
-            Email::parse(&long),
-            Err(EmailError::TooLong { .. })
+            Email::parse(&long).map_err(|e| e.problem().clone()),
+            Err(EmailProblem::TooLong { .. })
         ));
     }
 

@@ -5,29 +5,51 @@
 
 use std::fmt;
 
-/// Why a secret value was refused.
+/// Why a secret value was refused. It names which value (`the secret-key`, `the callback
+/// Authorization value`...) and what was wrong, never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretValueError {
     /// The value is empty.
-    #[error("is empty")]
-    Empty,
+    #[error("the {value} is empty")]
+    Empty {
+        /// Which value.
+        value: &'static str,
+    },
     /// HTTP trims surrounding white space, so the value would not arrive verbatim.
-    #[error("starts or ends with white space, which HTTP would strip")]
-    SurroundingWhitespace,
+    #[error("the {value} starts or ends with white space, which HTTP would strip")]
+    SurroundingWhitespace {
+        /// Which value.
+        value: &'static str,
+    },
     /// The byte at `position` cannot appear in an HTTP header value.
-    #[error("has a character at byte {position} that is not allowed in an HTTP header value")]
+    #[error(
+        "the {value} has a character at byte {position} that is not allowed in an HTTP header value"
+    )]
     InvalidCharacter {
+        /// Which value.
+        value: &'static str,
         /// Byte offset of the first offending byte.
         position: usize,
     },
 }
 
+impl SecretValueError {
+    /// Which value was refused ("secret-key", "callback Authorization value"...).
+    pub fn value(&self) -> &'static str {
+        match self {
+            Self::Empty { value }
+            | Self::SurroundingWhitespace { value }
+            | Self::InvalidCharacter { value, .. } => value,
+        }
+    }
+}
+
 /// Checks that `value` can travel verbatim as an HTTP header value: visible ASCII and
 /// inner spaces or tabs only.
-pub(crate) fn check_header_value(value: &str) -> Result<(), SecretValueError> {
+pub(crate) fn check_header_value(value: &str, name: &'static str) -> Result<(), SecretValueError> {
     if value.is_empty() {
-        return Err(SecretValueError::Empty);
+        return Err(SecretValueError::Empty { value: name });
     }
     let bytes = value.as_bytes();
     let allowed = |b: u8| b == b' ' || b == b'\t' || (0x21..=0x7e).contains(&b);
@@ -35,12 +57,15 @@ pub(crate) fn check_header_value(value: &str) -> Result<(), SecretValueError> {
     if !bytes.iter().fold(true, |acc, &b| acc & allowed(b))
         && let Some(position) = bytes.iter().position(|&b| !allowed(b))
     {
-        return Err(SecretValueError::InvalidCharacter { position });
+        return Err(SecretValueError::InvalidCharacter {
+            value: name,
+            position,
+        });
     }
     if bytes.first().is_some_and(u8::is_ascii_whitespace)
         || bytes.last().is_some_and(u8::is_ascii_whitespace)
     {
-        return Err(SecretValueError::SurroundingWhitespace);
+        return Err(SecretValueError::SurroundingWhitespace { value: name });
     }
     Ok(())
 }
@@ -63,7 +88,7 @@ pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
 }
 
 macro_rules! secret_newtype {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name(Box<str>);
@@ -76,14 +101,14 @@ macro_rules! secret_newtype {
             /// character that a header value cannot carry. The error never contains the value.
             pub fn new(value: impl Into<String>) -> Result<Self, SecretValueError> {
                 let value = value.into();
-                check_header_value(&value)?;
+                check_header_value(&value, $what)?;
                 Ok(Self(value.into_boxed_str()))
             }
 
             /// Wraps text the caller built from characters `check_header_value` accepts.
             #[allow(dead_code)]
             pub(crate) fn from_checked(value: String) -> Self {
-                debug_assert!(check_header_value(&value).is_ok());
+                debug_assert!(check_header_value(&value, $what).is_ok());
                 Self(value.into_boxed_str())
             }
 
@@ -119,7 +144,8 @@ secret_newtype!(
     /// let token = clever_kyc_core::secret::SumsubAppToken::new("sbx:abc").unwrap();
     /// assert_eq!(format!("{token:?}"), "SumsubAppToken(<redacted>)");
     /// ```
-    SumsubAppToken
+    SumsubAppToken,
+    "Sumsub app token"
 );
 
 secret_newtype!(
@@ -129,7 +155,8 @@ secret_newtype!(
     /// let key = clever_kyc_core::secret::SumsubSecretKey::new("s3cr3t").unwrap();
     /// assert_eq!(format!("{key:?}"), "SumsubSecretKey(<redacted>)");
     /// ```
-    SumsubSecretKey
+    SumsubSecretKey,
+    "Sumsub secret key"
 );
 
 secret_newtype!(
@@ -140,7 +167,8 @@ secret_newtype!(
     /// assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
     /// assert_eq!(key.expose_secret(), "sk_live_123");
     /// ```
-    SecretKey
+    SecretKey,
+    "secret-key"
 );
 
 secret_newtype!(
@@ -154,7 +182,8 @@ secret_newtype!(
     /// let auth = clever_kyc_core::AuthorizationValue::new("Bearer s3cr3t").unwrap();
     /// assert_eq!(format!("{auth:?}"), "AuthorizationValue(<redacted>)");
     /// ```
-    AuthorizationValue
+    AuthorizationValue,
+    "callback Authorization value"
 );
 
 #[cfg(test)]
@@ -171,18 +200,35 @@ mod tests {
 
     #[test]
     fn refuses_values_that_cannot_travel_verbatim() {
-        assert_eq!(SecretKey::new("").unwrap_err(), SecretValueError::Empty);
+        assert_eq!(
+            SecretKey::new("").unwrap_err(),
+            SecretValueError::Empty {
+                value: "secret-key"
+            }
+        );
+        assert_eq!(
+            SecretKey::new("").unwrap_err().to_string(),
+            "the secret-key is empty"
+        );
         assert_eq!(
             SecretKey::new(" padded").unwrap_err(),
-            SecretValueError::SurroundingWhitespace
+            SecretValueError::SurroundingWhitespace {
+                value: "secret-key"
+            }
         );
         assert_eq!(
             AuthorizationValue::new("a\nb").unwrap_err(),
-            SecretValueError::InvalidCharacter { position: 1 }
+            SecretValueError::InvalidCharacter {
+                value: "callback Authorization value",
+                position: 1
+            }
         );
         assert_eq!(
             AuthorizationValue::new("caf\u{e9}").unwrap_err(),
-            SecretValueError::InvalidCharacter { position: 3 }
+            SecretValueError::InvalidCharacter {
+                value: "callback Authorization value",
+                position: 3
+            }
         );
         assert!(AuthorizationValue::new("Bearer a b\tc").is_ok());
     }

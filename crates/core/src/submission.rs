@@ -427,8 +427,8 @@ pub enum ValidationError {
     #[error("email is missing; the contact's email is required")]
     MissingEmail,
     /// The email is not an address.
-    #[error("email {0}")]
-    Email(#[source] EmailError),
+    #[error(transparent)]
+    Email(EmailError),
     /// No token was given.
     #[error("token is missing; pass the Sumsub share token")]
     MissingToken,

@@ -81,6 +81,25 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The README's examples, compiled as doctests so that the front page cannot drift from the
+/// code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// Glob-importing a transport and this crate together is not ambiguous: each re-exports
+/// core as a module and adds only its own names.
+///
+/// ```
+/// #![deny(warnings)]
+/// use clever_kyc_async::*;
+/// use clever_kyc_receive::*;
+/// fn _names_resolve(_: ClientBuilder, _: Client, _: CallbackInbox<MemoryStore>, _: StoreError) {}
+/// let _core: Option<clever_kyc_core::Outcome> = None;
+/// ```
+#[cfg(doctest)]
+pub struct GlobImportsDoctest;
+
 /// The sans-IO core, as a module: its types are this crate's vocabulary.
 pub use clever_kyc_core;
 

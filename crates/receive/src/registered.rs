@@ -82,7 +82,7 @@ impl IssuedSubmission {
     /// let submission = KycSubmission::builder()
     ///     .email(email.as_str())
     ///     .token("expired-token-1") // the simulator refuses this one
-    ///     .webhook("https://merchant.example/kyc/callback", issued.authorization.expose_secret())
+    ///     .webhook("https://merchant.example/kyc/callback", &issued.authorization)
     ///     .build()?;
     /// let done = issued.submit_registered_async(&store, || client.submit(&submission)).await?;
     /// assert!(done.outcome.is_err());

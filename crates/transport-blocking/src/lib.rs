@@ -51,7 +51,7 @@
 //! let baseline = KycBaseline::of(client.contact_details(&email)?.as_ref());
 //! let submission = KycSubmission::builder()
 //!     .email(email.as_str())
-//!     .token(token.expose_secret())
+//!     .share_token(token)
 //!     .webhook("https://merchant.example/kyc/callback", "Bearer unique-per-submission")
 //!     .build()?;
 //! match client.submit(&submission) {

@@ -59,7 +59,8 @@ impl AuthDigest {
         }
         let text =
             std::str::from_utf8(value.as_bytes()).map_err(|_| CallbackAuthError::Malformed)?;
-        check_header_value(text).map_err(|_| CallbackAuthError::Malformed)?;
+        check_header_value(text, "callback Authorization value")
+            .map_err(|_| CallbackAuthError::Malformed)?;
         Ok(Self(digest(value.as_bytes())))
     }
 

@@ -29,7 +29,7 @@ pub enum ContactError {
     #[error("{0} is missing; Create Contact requires it")]
     Missing(&'static str),
     /// The email is not usable.
-    #[error("email {0}")]
+    #[error(transparent)]
     Email(#[from] EmailError),
     /// A field is blank, too long, or has a control character.
     #[error("{field} must be 1 to {MAX_FIELD_BYTES} bytes of text without control characters")]
