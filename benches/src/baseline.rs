@@ -50,7 +50,7 @@ impl Prepared {
             app_id: HeaderValue::from_static(APP_ID),
             secret_key,
             json: HeaderValue::from_static("application/json"),
-            user_agent: HeaderValue::from_static(clever_kyc_core::config::USER_AGENT),
+            user_agent: HeaderValue::from_static(clever_kyc_core::config::ApiConfig::USER_AGENT),
         }
     }
 

@@ -7,9 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
     AuthorizationValue, Email, KycSubmission, callback::AuthDigest,
-    callback::CallbackAuthenticator, callback::CallbackReceiver,
-    callback::DEFAULT_REGISTRATION_RETENTION, callback::Registration, callback::SubmissionId,
-    callback::authorization_from_random_bytes, callback::callback_request,
+    callback::CallbackAuthenticator, callback::CallbackReceiver, callback::Registration,
+    callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request,
     callback::parse_kyc_status_changed, request::build_submit_request,
     response::parse_submit_response, submission::WebhookEndpoint,
 };
@@ -254,7 +253,7 @@ fn receive_registered() -> Case {
         SubmissionId::new("sub-bench").expect("valid"),
         Email::parse("test@helloclever.co").expect("valid"),
         now,
-        DEFAULT_REGISTRATION_RETENTION,
+        Registration::DEFAULT_RETENTION,
     );
     // The memory store's registrations: the registry a receiver without a durable store
     // uses.

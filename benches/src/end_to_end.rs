@@ -182,7 +182,7 @@ impl Submitter {
             let Ok(response) = raw
                 .post(format!(
                     "{base_url}{}",
-                    clever_kyc_core::config::SUBMIT_PATH
+                    clever_kyc_core::config::ApiConfig::SUBMIT_PATH
                 ))
                 .header("accept", "application/json")
                 .header("app-id", APP_ID)

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clever_kyc_core::{
-    Credentials, Environment, KycSubmission, config::BaseUrl, config::SUBMIT_PATH,
+    Credentials, Environment, KycSubmission, config::ApiConfig, config::BaseUrl,
     transport::TransportSettings,
 };
 
@@ -69,7 +69,7 @@ impl Submitters {
     pub async fn raw_reqwest(&self) -> bool {
         let response = self
             .raw_reqwest
-            .post(format!("{}{SUBMIT_PATH}", self.base_url))
+            .post(format!("{}{}", self.base_url, ApiConfig::SUBMIT_PATH))
             .header("accept", "application/json")
             .header("content-type", "application/json")
             .header("app-id", APP_ID)
@@ -101,7 +101,7 @@ impl Submitters {
     pub fn raw_ureq(&self) -> bool {
         let response = self
             .raw_ureq
-            .post(format!("{}{SUBMIT_PATH}", self.base_url))
+            .post(format!("{}{}", self.base_url, ApiConfig::SUBMIT_PATH))
             .header("accept", "application/json")
             .header("content-type", "application/json")
             .header("app-id", APP_ID)

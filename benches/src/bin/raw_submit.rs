@@ -26,7 +26,10 @@ async fn main() -> std::process::ExitCode {
         .expect("client");
     let accepted = async {
         let response = client
-            .post(format!("{base}{}", clever_kyc_core::config::SUBMIT_PATH))
+            .post(format!(
+                "{base}{}",
+                clever_kyc_core::config::ApiConfig::SUBMIT_PATH
+            ))
             .header("accept", "application/json")
             .header("app-id", APP_ID)
             .header("secret-key", SECRET)

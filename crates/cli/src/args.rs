@@ -253,7 +253,7 @@ pub(crate) struct ShareTokenArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) sumsub_secret_key_file: Option<PathBuf>,
     /// Another Sumsub base URL (the simulator, a proxy).
-    #[arg(long, value_name = "URL", default_value = clever_kyc_core::sumsub::SUMSUB_BASE_URL)]
+    #[arg(long, value_name = "URL", default_value = clever_kyc_core::sumsub::SumsubConfig::BASE_URL)]
     pub(crate) sumsub_base_url: String,
     /// Seconds allowed for each attempt.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -279,7 +279,7 @@ pub(crate) struct ListenArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) auth_file: Option<PathBuf>,
     /// The largest callback body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::callback::DEFAULT_CALLBACK_BODY_LIMIT)]
+    #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::callback::CallbackReceiver::DEFAULT_BODY_LIMIT)]
     pub(crate) max_body: usize,
     /// Print each event as one JSON line.
     #[arg(long)]

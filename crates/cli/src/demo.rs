@@ -11,10 +11,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
     Credentials, Email, Environment, KycStatus, KycSubmission, callback::ContactType,
-    callback::DEFAULT_REGISTRATION_RETENTION, config::BaseUrl, contact::ContactListQuery,
-    contact::ContactPages, contact::KycBaseline, contact::NewContact,
-    submission::WebhookNotification, sumsub::ShareTokenRequest, sumsub::SumsubConfig,
-    transport::error_chain, utc::UtcDateTime,
+    callback::Registration, config::BaseUrl, contact::ContactListQuery, contact::ContactPages,
+    contact::KycBaseline, contact::NewContact, submission::WebhookNotification,
+    sumsub::ShareTokenRequest, sumsub::SumsubConfig, transport::error_chain, utc::UtcDateTime,
 };
 use clever_kyc_mock::{
     DeliverySchedule, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig, MockServer,
@@ -97,7 +96,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     steps.begin("start a callback listener (registered values only; commits, then answers 200)");
     let inbox: Inbox = CallbackInbox::new(Box::new(MemoryStore::new()));
     let now = SystemTime::now();
-    let retention = DEFAULT_REGISTRATION_RETENTION;
+    let retention = Registration::DEFAULT_RETENTION;
     let approved_email = "approved.contact@example.com";
     let rejected_email = "rejected.contact@example.com";
     let issued_async = inbox

@@ -72,7 +72,7 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         println!(
             "submit endpoint: {}{}",
             mock.base_url(),
-            clever_kyc_core::config::SUBMIT_PATH
+            clever_kyc_core::config::ApiConfig::SUBMIT_PATH
         );
         println!(
             "inspect: {0}/__mock/requests {0}/__mock/submissions {0}/__mock/deliveries",

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::*;
 use clever_kyc_core::{
-    call::DEFAULT_RESPONSE_BODY_LIMIT, config::BaseUrl, transport::TransportErrorKind,
+    config::BaseUrl, transport::TransportErrorKind, transport::TransportSettings,
 };
 
 /// One HTTP/1.1 exchange: the request as the core built it, the response for the core to
@@ -69,7 +69,7 @@ fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
     // Connection: close, so the body is the rest of the stream (bounded, as the SDK's are).
     let mut body = Vec::new();
     reader
-        .take(DEFAULT_RESPONSE_BODY_LIMIT)
+        .take(TransportSettings::DEFAULT_RESPONSE_BODY_LIMIT)
         .read_to_end(&mut body)
         .map_err(io)?;
     response

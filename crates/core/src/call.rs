@@ -19,7 +19,7 @@ use crate::retry::{GiveUpReason, RetryAction, RetryClass, RetryPolicy};
 use crate::transport::TransportError;
 
 /// The response bodies transports read at most, by default: 1 MiB.
-pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
+pub(crate) const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
 
 /// An operation's result, with the number of attempts it took.
 #[derive(Debug, Clone, PartialEq, Eq)]

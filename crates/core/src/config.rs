@@ -8,23 +8,23 @@ use crate::secret::{SecretKey, SecretValueError, check_header_value};
 use crate::url::{UrlError, parse_checked};
 
 /// The path of Submit KYC With Token, below the base URL.
-pub const SUBMIT_PATH: &str = "/api/v2/contacts/share_token";
+pub(crate) const SUBMIT_PATH: &str = "/api/v2/contacts/share_token";
 
 /// The path of Create Contact (`POST`) and, with a query, of the contact list (`GET`, with
 /// a trailing `/`).
-pub const CONTACTS_PATH: &str = "/api/v2/contacts";
+pub(crate) const CONTACTS_PATH: &str = "/api/v2/contacts";
 
 /// The path of Get Contact Details (`GET`, `?email=`).
-pub const CONTACT_DETAIL_PATH: &str = "/api/v2/contacts/detail";
+pub(crate) const CONTACT_DETAIL_PATH: &str = "/api/v2/contacts/detail";
 
 /// The sandbox base URL.
-pub const SANDBOX_BASE_URL: &str = "https://api.cleverhub.co";
+pub(crate) const SANDBOX_BASE_URL: &str = "https://api.cleverhub.co";
 
 /// The production base URL.
-pub const PRODUCTION_BASE_URL: &str = "https://api-merchant.helloclever.co";
+pub(crate) const PRODUCTION_BASE_URL: &str = "https://api-merchant.helloclever.co";
 
 /// The `User-Agent` every request carries: this crate's name and version.
-pub const USER_AGENT: &str = concat!("clever-kyc/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("clever-kyc/", env!("CARGO_PKG_VERSION"));
 
 /// Which Hello Clever deployment to talk to. Credentials are issued per environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +249,35 @@ pub enum ConfigError {
     /// The secret-key is unusable (its value is never shown).
     #[error("{0}; copy the secret-key again from the merchant portal")]
     SecretKey(#[source] SecretValueError),
+}
+
+/// Constants that belong to [`ApiConfig`].
+impl ApiConfig {
+    /// The path of Submit KYC With Token, below the base URL.
+    pub const SUBMIT_PATH: &str = SUBMIT_PATH;
+    /// The path of Create Contact (`POST`) and, with a query, of the contact list (`GET`, with
+    /// a trailing `/`).
+    pub const CONTACTS_PATH: &str = CONTACTS_PATH;
+    /// The path of Get Contact Details (`GET`, `?email=`).
+    pub const CONTACT_DETAIL_PATH: &str = CONTACT_DETAIL_PATH;
+    /// The `User-Agent` every request carries: this crate's name and version.
+    pub const USER_AGENT: &str = USER_AGENT;
+}
+
+/// Constants that belong to [`Environment`].
+impl Environment {
+    /// The sandbox base URL.
+    pub const SANDBOX_BASE_URL: &str = SANDBOX_BASE_URL;
+    /// The production base URL.
+    pub const PRODUCTION_BASE_URL: &str = PRODUCTION_BASE_URL;
+}
+
+/// Constants that belong to [`Credentials`].
+impl Credentials {
+    /// The `app-id` header name.
+    pub const APP_ID_HEADER: http::HeaderName = crate::request::APP_ID_HEADER;
+    /// The `secret-key` header name.
+    pub const SECRET_KEY_HEADER: http::HeaderName = crate::request::SECRET_KEY_HEADER;
 }
 
 #[cfg(test)]

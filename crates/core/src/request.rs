@@ -12,9 +12,9 @@ use crate::submission::KycSubmission;
 pub type HttpRequest = Request<Vec<u8>>;
 
 /// The `app-id` header name.
-pub const APP_ID_HEADER: HeaderName = HeaderName::from_static("app-id");
+pub(crate) const APP_ID_HEADER: HeaderName = HeaderName::from_static("app-id");
 /// The `secret-key` header name.
-pub const SECRET_KEY_HEADER: HeaderName = HeaderName::from_static("secret-key");
+pub(crate) const SECRET_KEY_HEADER: HeaderName = HeaderName::from_static("secret-key");
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::lenient::opt_string;
 use crate::outcome::{Outcome, Refusal};
-pub use crate::snippet::{BodySnippet, MAX_SNIPPET_BYTES};
+pub use crate::snippet::BodySnippet;
 
 /// The submission was accepted (HTTP 200 with `{"status": "Ok"}` or `"OK"`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,3 +49,9 @@ impl TransportSettings {
         })
     }
 }
+
+/// Constants that belong to [`TransportSettings`].
+impl TransportSettings {
+    /// The response bodies transports read at most, by default: 1 MiB.
+    pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = crate::call::DEFAULT_RESPONSE_BODY_LIMIT;
+}

@@ -3,9 +3,9 @@
 use std::fmt;
 
 /// At most this many bytes of a body are kept in an error.
-pub const MAX_SNIPPET_BYTES: usize = 512;
+pub(crate) const MAX_SNIPPET_BYTES: usize = 512;
 
-/// The first bytes of a body (at most [`MAX_SNIPPET_BYTES`], cut on a UTF-8 boundary), with
+/// The first bytes of a body (at most [`clever_kyc_core::response::BodySnippet::MAX_BYTES`], cut on a UTF-8 boundary), with
 /// the body's full length, so errors can show what arrived without holding all of it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BodySnippet {
@@ -76,6 +76,12 @@ impl fmt::Display for BodySnippet {
         }
         Ok(())
     }
+}
+
+/// Constants that belong to [`BodySnippet`].
+impl BodySnippet {
+    /// At most this many bytes of a body are kept in an error.
+    pub const MAX_BYTES: usize = MAX_SNIPPET_BYTES;
 }
 
 #[cfg(test)]

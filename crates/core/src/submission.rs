@@ -13,7 +13,7 @@ pub use crate::call::Submitted;
 pub use crate::ops::SubmitKyc;
 
 /// The longest share token accepted: the API documents "at most 1 KB".
-pub const MAX_TOKEN_BYTES: usize = 1024;
+pub(crate) const MAX_TOKEN_BYTES: usize = 1024;
 
 /// A Sumsub share token: opaque, single use, short-lived.
 ///
@@ -23,7 +23,7 @@ pub const MAX_TOKEN_BYTES: usize = 1024;
 pub struct ShareToken(Box<str>);
 
 impl ShareToken {
-    /// Checks a token: non-empty, at most [`MAX_TOKEN_BYTES`], no white space or control
+    /// Checks a token: non-empty, at most [`clever_kyc_core::submission::ShareToken::MAX_BYTES`], no white space or control
     /// characters.
     ///
     /// # Errors
@@ -463,6 +463,12 @@ impl ValidationError {
             }
         }
     }
+}
+
+/// Constants that belong to [`ShareToken`].
+impl ShareToken {
+    /// The longest share token accepted: the API documents "at most 1 KB".
+    pub const MAX_BYTES: usize = MAX_TOKEN_BYTES;
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use clever_kyc_core::{
-    AuthorizationValue, Email, request::APP_ID_HEADER, request::SECRET_KEY_HEADER,
-    secret::secrets_match, submission::MAX_TOKEN_BYTES,
+    AuthorizationValue, Credentials, Email, secret::secrets_match, submission::ShareToken,
 };
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
@@ -113,7 +112,7 @@ pub(crate) fn authorised(store: &crate::store::Store, headers: &HeaderMap) -> bo
     let credentials = &store.config.credentials;
     let presented = |name| headers.get(name).map(|v: &http::HeaderValue| v.as_bytes());
     matches!(
-        (presented(APP_ID_HEADER), presented(SECRET_KEY_HEADER)),
+        (presented(Credentials::APP_ID_HEADER), presented(Credentials::SECRET_KEY_HEADER)),
         (Some(app), Some(secret))
             if secrets_match(app, credentials.app_id.as_str().as_bytes())
                 && secrets_match(secret, credentials.secret_key.expose_secret().as_bytes())
@@ -153,7 +152,7 @@ fn decide(shared: &Shared, headers: &HeaderMap, body: Option<&Value>) -> Decisio
     let Some(token) = text("token") else {
         return unprocessable("Token can't be blank");
     };
-    if token.len() > MAX_TOKEN_BYTES {
+    if token.len() > ShareToken::MAX_BYTES {
         return unprocessable("Token is too long (maximum is 1024 characters)");
     }
     let webhook = match body.get("webhook_notification") {

@@ -213,7 +213,7 @@ impl Case {
                 location: format!(
                     "{}{}",
                     elsewhere.base_url(),
-                    clever_kyc_core::config::SUBMIT_PATH
+                    clever_kyc_core::config::ApiConfig::SUBMIT_PATH
                 ),
             });
         }

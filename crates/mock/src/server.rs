@@ -7,10 +7,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use clever_kyc_core::{
-    AuthorizationValue, Credentials, KycStatus, config::CONTACT_DETAIL_PATH, config::CONTACTS_PATH,
-    config::SUBMIT_PATH, sumsub::SUMSUB_SHARE_TOKEN_PATH,
-};
+use clever_kyc_core::sumsub::SumsubConfig;
+use clever_kyc_core::{ApiConfig, AuthorizationValue, Credentials, KycStatus};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinHandle};
@@ -140,12 +138,18 @@ impl MockServer {
             serving: Arc::default(),
         };
         let router = Router::new()
-            .route(SUBMIT_PATH, post(crate::api::submit))
-            .route(CONTACTS_PATH, post(crate::contacts_api::create))
-            .route(&format!("{CONTACTS_PATH}/"), get(crate::contacts_api::list))
-            .route(CONTACT_DETAIL_PATH, get(crate::contacts_api::detail))
+            .route(ApiConfig::SUBMIT_PATH, post(crate::api::submit))
+            .route(ApiConfig::CONTACTS_PATH, post(crate::contacts_api::create))
             .route(
-                SUMSUB_SHARE_TOKEN_PATH,
+                &format!("{}/", ApiConfig::CONTACTS_PATH),
+                get(crate::contacts_api::list),
+            )
+            .route(
+                ApiConfig::CONTACT_DETAIL_PATH,
+                get(crate::contacts_api::detail),
+            )
+            .route(
+                SumsubConfig::SHARE_TOKEN_PATH,
                 post(crate::sumsub_api::share_token),
             )
             .route("/__mock/openapi.json", get(crate::openapi::hello_clever))

@@ -14,8 +14,7 @@ use clever_kyc_mock::{
 use clever_kyc_receive::*;
 use clever_kyc_receive::{
     clever_kyc_core::Credentials, clever_kyc_core::Email, clever_kyc_core::Environment,
-    clever_kyc_core::callback::ContactType,
-    clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION, clever_kyc_core::config::BaseUrl,
+    clever_kyc_core::callback::ContactType, clever_kyc_core::config::BaseUrl,
     clever_kyc_core::contact::NewContact, clever_kyc_core::submission::WebhookNotification,
     clever_kyc_core::sumsub::ShareTokenRequest, clever_kyc_core::sumsub::SumsubConfig,
 };
@@ -68,8 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .build()?,
         )
         .await?;
-    let issued =
-        inbox.issue_submission(&email, SystemTime::now(), DEFAULT_REGISTRATION_RETENTION)?;
+    let issued = inbox.issue_submission(
+        &email,
+        SystemTime::now(),
+        clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
+    )?;
     let webhook = WebhookNotification::new(&callback_url, issued.authorization.clone())?;
     let request = ShareTokenRequest::new("approved-applicant", "helloclever")?;
     let submitted = client

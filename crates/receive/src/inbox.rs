@@ -198,11 +198,11 @@ impl IssuedSubmission {
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_receive::*;
-/// use clever_kyc_receive::{clever_kyc_core::Email, clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION, clever_kyc_core::callback::KycStatusEntry, clever_kyc_core::callback::callback_request};
+/// use clever_kyc_receive::{clever_kyc_core::Email, clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged, Registration::DEFAULT_RETENTION, clever_kyc_core::callback::KycStatusEntry, clever_kyc_core::callback::callback_request};
 ///
 /// let inbox = CallbackInbox::new(MemoryStore::new());
 /// let email = Email::parse("a@example.com")?;
-/// let issued = inbox.issue_submission(&email, SystemTime::now(), DEFAULT_REGISTRATION_RETENTION)?;
+/// let issued = inbox.issue_submission(&email, SystemTime::now(), Registration::DEFAULT_RETENTION)?;
 /// // ... submit with issued.authorization as the webhook's Authorization value ...
 ///
 /// let event = KycStatusChanged::new("a@example.com", vec![KycStatusEntry::new(KycStatus::Approved, None)]);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clever_kyc_core::{config::USER_AGENT, transport::TransportSettings};
+use clever_kyc_core::{config::ApiConfig, transport::TransportSettings};
 
 /// rustls client configuration on the ring provider with the webpki (Mozilla) roots,
 /// TLS 1.2 and 1.3.
@@ -38,7 +38,7 @@ pub fn safe_reqwest_builder(
     Ok(reqwest::Client::builder()
         .tls_backend_preconfigured(rustls_config()?)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(USER_AGENT)
+        .user_agent(ApiConfig::USER_AGENT)
         .no_proxy()
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.request_timeout)

@@ -5,9 +5,9 @@ use std::time::{Instant, SystemTime};
 use clever_kyc_core::{
     ApiConfig, Call, CallError, Completed, ConfigError, Credentials, Email, Environment,
     KycSubmission, Now, Operation, RetryPolicy, Step, SubmitKyc, call::Jitter, call::Submitted,
-    config::USER_AGENT, contact::Contact, contact::ContactDetails, contact::ContactListError,
-    contact::ContactPages, contact::ContactWalk, contact::CreateContact, contact::CreatedContact,
-    contact::KycBaseline, contact::NewContact, contact::Reconciliation, contact::WalkStep,
+    contact::Contact, contact::ContactDetails, contact::ContactListError, contact::ContactPages,
+    contact::ContactWalk, contact::CreateContact, contact::CreatedContact, contact::KycBaseline,
+    contact::NewContact, contact::Reconciliation, contact::WalkStep,
     submission::WebhookNotification, sumsub::GenerateShareToken, sumsub::IssuedShareToken,
     sumsub::ShareTokenRequest, sumsub::SumsubConfig, transport::ClientParts, transport::Transport,
     transport::TransportSettings,
@@ -210,7 +210,7 @@ pub fn safe_agent(settings: &TransportSettings) -> ureq::Agent {
     ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
-        .user_agent(USER_AGENT)
+        .user_agent(ApiConfig::USER_AGENT)
         .proxy(None)
         .timeout_connect(Some(settings.connect_timeout))
         .timeout_global(Some(settings.request_timeout))

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use clever_kyc_core::{
-    Email, KycStatus, KycStatusChanged, callback::DEFAULT_REGISTRATION_RETENTION,
-    callback::KycStatusEntry, callback::SubmissionId,
+    Email, KycStatus, KycStatusChanged, callback::KycStatusEntry, callback::Registration,
+    callback::SubmissionId,
 };
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::{
@@ -130,7 +130,7 @@ fn register(location: &str) -> (String, SubmissionId) {
     let issued = IssuedSubmission::generate(
         &Email::parse("burst@example.com").unwrap(),
         SystemTime::now(),
-        DEFAULT_REGISTRATION_RETENTION,
+        Registration::DEFAULT_RETENTION,
     )
     .unwrap();
     issued.register_in(store.as_ref()).unwrap();

@@ -18,7 +18,7 @@ use crate::secret::{AuthorizationValue, check_header_value, digest};
 
 /// How long a registration stays valid when nothing else is said: 30 days, longer than any
 /// KYC review plus Hello Clever's delivery retries.
-pub const DEFAULT_REGISTRATION_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const DEFAULT_REGISTRATION_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The SHA-256 digest of an `Authorization` value: what a receiver stores instead of the
 /// value itself.
@@ -249,6 +249,13 @@ impl Registration {
 fn far_future() -> SystemTime {
     // About 10,000 years ahead: representable on every platform std supports.
     SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799)
+}
+
+/// Constants that belong to [`Registration`].
+impl Registration {
+    /// How long a registration stays valid when nothing else is said: 30 days, longer than any
+    /// KYC review plus Hello Clever's delivery retries.
+    pub const DEFAULT_RETENTION: Duration = DEFAULT_REGISTRATION_RETENTION;
 }
 
 #[cfg(test)]

@@ -12,12 +12,10 @@ pub use event::{
     KycStatusEntry,
 };
 pub use identity::{
-    AuthDigest, DEFAULT_REGISTRATION_RETENTION, Registration, SubmissionId, SubmissionIdError,
-    authorization_from_random_bytes,
+    AuthDigest, Registration, SubmissionId, SubmissionIdError, authorization_from_random_bytes,
 };
 pub use parse::{
-    CallbackParseError, DEFAULT_CALLBACK_BODY_LIMIT, parse_kyc_status_changed,
-    parse_kyc_status_changed_with_limit,
+    CallbackParseError, parse_kyc_status_changed, parse_kyc_status_changed_with_limit,
 };
 pub use receive::{
     Authenticated, CallbackHead, CallbackReceiver, CallbackRejection, CallbackSource,

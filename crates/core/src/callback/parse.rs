@@ -4,7 +4,7 @@ use crate::callback::event::KycStatusChanged;
 use crate::snippet::BodySnippet;
 
 /// The default largest callback body accepted: 1 MiB.
-pub const DEFAULT_CALLBACK_BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const DEFAULT_CALLBACK_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Why a callback body was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -188,13 +188,13 @@ impl ReceivedCallback {
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_core::*;
-/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::DEFAULT_REGISTRATION_RETENTION, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request};
+/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::Registration, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request};
 /// let secret = authorization_from_random_bytes([9; 32]);
 /// // Your store: here a map from the value's digest to its registration.
 /// let mut registry = std::collections::HashMap::new();
 /// registry.insert(AuthDigest::of(&secret), Registration::new(
 ///     SubmissionId::new("order-1")?, Email::parse("a@example.com")?,
-///     SystemTime::now(), DEFAULT_REGISTRATION_RETENTION,
+///     SystemTime::now(), Registration::DEFAULT_RETENTION,
 /// ));
 /// let receiver = CallbackReceiver::new(CallbackAuthenticator::default());
 ///
@@ -353,4 +353,10 @@ impl CallbackReceiver {
         parse_kyc_status_changed_with_limit(body, self.body_limit)
             .map_err(CallbackRejection::InvalidBody)
     }
+}
+
+/// Constants that belong to [`CallbackReceiver`].
+impl CallbackReceiver {
+    /// The default largest callback body accepted: 1 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = crate::callback::parse::DEFAULT_CALLBACK_BODY_LIMIT;
 }

@@ -15,11 +15,11 @@ use crate::submission::KycSubmission;
 ///
 /// ```
 /// use clever_kyc_core::*;
-/// use clever_kyc_core::{config::SUBMIT_PATH};
+/// use clever_kyc_core::{config::ApiConfig};
 /// let config = ApiConfig::new(Environment::Sandbox, Credentials::new("app", "secret")?)?;
 /// let submission = KycSubmission::builder().email("a@example.com").token("tok").build()?;
 /// let op = SubmitKyc::new(&config, &submission);
-/// assert_eq!(op.request(std::time::SystemTime::UNIX_EPOCH).uri().path(), SUBMIT_PATH);
+/// assert_eq!(op.request(std::time::SystemTime::UNIX_EPOCH).uri().path(), ApiConfig::SUBMIT_PATH);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SubmitKyc {

@@ -9,10 +9,10 @@ use crate::secret::{SecretValueError, SumsubAppToken, SumsubSecretKey};
 use crate::url::UrlError;
 
 /// Sumsub's API host; sandbox and production share it (the app token decides).
-pub const SUMSUB_BASE_URL: &str = "https://api.sumsub.com";
+pub(crate) const SUMSUB_BASE_URL: &str = "https://api.sumsub.com";
 
 /// The path of "generate a share token".
-pub const SUMSUB_SHARE_TOKEN_PATH: &str = "/resources/accessTokens/shareToken";
+pub(crate) const SUMSUB_SHARE_TOKEN_PATH: &str = "/resources/accessTokens/shareToken";
 
 /// A Sumsub app's token and secret key, and the host to call, with the header value
 /// prepared once.
@@ -103,4 +103,24 @@ impl SumsubConfig {
     pub fn is_sandbox(&self) -> bool {
         self.app_token.expose_secret().starts_with("sbx:")
     }
+}
+
+/// Constants that belong to [`SumsubConfig`].
+impl SumsubConfig {
+    /// Sumsub's API host; sandbox and production share it (the app token decides).
+    pub const BASE_URL: &str = SUMSUB_BASE_URL;
+    /// The path of "generate a share token".
+    pub const SHARE_TOKEN_PATH: &str = SUMSUB_SHARE_TOKEN_PATH;
+    /// `X-App-Token`: the app token.
+    pub const APP_TOKEN_HEADER: http::HeaderName =
+        crate::sumsub::signature::SUMSUB_APP_TOKEN_HEADER;
+    /// `X-App-Access-Ts`: the signing time, Unix seconds in decimal.
+    pub const TIMESTAMP_HEADER: http::HeaderName =
+        crate::sumsub::signature::SUMSUB_TIMESTAMP_HEADER;
+    /// `X-App-Access-Sig`: the signature, lowercase hex.
+    pub const SIGNATURE_HEADER: http::HeaderName =
+        crate::sumsub::signature::SUMSUB_SIGNATURE_HEADER;
+    /// How far a request's timestamp may be from the verifier's clock.
+    pub const SIGNATURE_WINDOW: std::time::Duration =
+        crate::sumsub::signature::SUMSUB_SIGNATURE_WINDOW;
 }

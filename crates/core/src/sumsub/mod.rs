@@ -4,12 +4,8 @@ mod config;
 mod share_token;
 mod signature;
 
-pub use config::{SUMSUB_BASE_URL, SUMSUB_SHARE_TOKEN_PATH, SumsubConfig};
+pub use config::SumsubConfig;
 pub use share_token::{
-    GenerateShareToken, IssuedShareToken, MAX_SHARE_TOKEN_TTL, ShareTokenRequest,
-    ShareTokenRequestError,
+    GenerateShareToken, IssuedShareToken, ShareTokenRequest, ShareTokenRequestError,
 };
-pub use signature::{
-    SUMSUB_APP_TOKEN_HEADER, SUMSUB_SIGNATURE_HEADER, SUMSUB_SIGNATURE_WINDOW,
-    SUMSUB_TIMESTAMP_HEADER, SumsubAuthError, sumsub_signature, verify_sumsub_request,
-};
+pub use signature::{SumsubAuthError, sumsub_signature, verify_sumsub_request};

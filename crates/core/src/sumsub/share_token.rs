@@ -21,7 +21,7 @@ use crate::sumsub::signature::{
 };
 
 /// The longest share-token lifetime asked for: 20 minutes, the most partners document.
-pub const MAX_SHARE_TOKEN_TTL: Duration = Duration::from_secs(20 * 60);
+pub(crate) const MAX_SHARE_TOKEN_TTL: Duration = Duration::from_secs(20 * 60);
 
 /// The longest applicant or client id accepted.
 const MAX_ID_BYTES: usize = 256;
@@ -36,7 +36,7 @@ pub enum ShareTokenRequestError {
         /// `applicantId` or `forClientId`.
         field: &'static str,
     },
-    /// The lifetime is zero or longer than [`MAX_SHARE_TOKEN_TTL`].
+    /// The lifetime is zero or longer than [`clever_kyc_core::sumsub::ShareTokenRequest::MAX_TTL`].
     #[error("ttlInSecs must be 1 to {} seconds", MAX_SHARE_TOKEN_TTL.as_secs())]
     Ttl,
 }
@@ -81,7 +81,7 @@ impl ShareTokenRequest {
     /// The token's lifetime, in whole seconds.
     ///
     /// # Errors
-    /// [`ShareTokenRequestError::Ttl`] unless it is 1 s to [`MAX_SHARE_TOKEN_TTL`].
+    /// [`ShareTokenRequestError::Ttl`] unless it is 1 s to [`clever_kyc_core::sumsub::ShareTokenRequest::MAX_TTL`].
     pub fn with_ttl(mut self, ttl: Duration) -> Result<Self, ShareTokenRequestError> {
         let secs = ttl.as_secs();
         if secs == 0 || ttl > MAX_SHARE_TOKEN_TTL {
@@ -200,6 +200,12 @@ impl Operation for GenerateShareToken {
             for_client_id: body.for_client_id,
         })
     }
+}
+
+/// Constants that belong to [`ShareTokenRequest`].
+impl ShareTokenRequest {
+    /// The longest share-token lifetime asked for: 20 minutes, the most partners document.
+    pub const MAX_TTL: Duration = MAX_SHARE_TOKEN_TTL;
 }
 
 #[cfg(test)]

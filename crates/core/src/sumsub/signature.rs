@@ -7,13 +7,13 @@ use http::{HeaderName, Method, Request};
 use crate::secret::{SumsubAppToken, SumsubSecretKey, secrets_match};
 
 /// `X-App-Token`: the app token.
-pub const SUMSUB_APP_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-app-token");
+pub(crate) const SUMSUB_APP_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-app-token");
 /// `X-App-Access-Ts`: the signing time, Unix seconds in decimal.
-pub const SUMSUB_TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("x-app-access-ts");
+pub(crate) const SUMSUB_TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("x-app-access-ts");
 /// `X-App-Access-Sig`: the signature, lowercase hex.
-pub const SUMSUB_SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-app-access-sig");
+pub(crate) const SUMSUB_SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-app-access-sig");
 /// How far a request's timestamp may be from the verifier's clock.
-pub const SUMSUB_SIGNATURE_WINDOW: Duration = Duration::from_secs(60);
+pub(crate) const SUMSUB_SIGNATURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// The signature of a request: lowercase hex of HMAC-SHA256, keyed with the app's secret
 /// key, over the decimal timestamp, the upper-case method, the path with its query exactly
@@ -87,7 +87,7 @@ pub enum SumsubAuthError {
 }
 
 /// Checks a Sumsub-signed request, as Sumsub does (for simulators and tests): the app token,
-/// the timestamp within [`SUMSUB_SIGNATURE_WINDOW`] of `now`, and the signature over the
+/// the timestamp within [`SumsubConfig::SIGNATURE_WINDOW`] of `now`, and the signature over the
 /// request's method, path with query, and body. Comparisons are constant-time.
 ///
 /// # Errors

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clever_kyc_core::*;
 use clever_kyc_core::{
-    callback::CallbackParseError, callback::parse_kyc_status_changed, response::MAX_SNIPPET_BYTES,
+    callback::CallbackParseError, callback::parse_kyc_status_changed, response::BodySnippet,
     response::parse_submit_response,
 };
 
@@ -64,7 +64,7 @@ fn every_hostile_body_is_classified_by_its_status_with_a_bounded_excerpt() {
                     | ResponseError::Unauthorized { body, .. }
                     | ResponseError::Unprocessable { body, .. },
                 ) => {
-                    assert!(body.as_str().len() <= MAX_SNIPPET_BYTES)
+                    assert!(body.as_str().len() <= BodySnippet::MAX_BYTES)
                 }
                 other => panic!("{} as {status}: {other:?}", case.name),
             }

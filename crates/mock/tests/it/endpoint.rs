@@ -34,7 +34,7 @@ async fn wrong_or_missing_credentials_get_the_documented_401() {
         .post(format!(
             "{}{}",
             mock.base_url(),
-            clever_kyc_core::config::SUBMIT_PATH
+            clever_kyc_core::config::ApiConfig::SUBMIT_PATH
         ))
         .body("{}")
         .send()
@@ -189,7 +189,10 @@ async fn it_keeps_serving_under_concurrent_load() {
         tasks.push(tokio::spawn(async move {
             let body = format!(r#"{{"email":"c{i}@example.com","token":"approved-load-{i}"}}"#);
             crate::http()
-                .post(format!("{url}{}", clever_kyc_core::config::SUBMIT_PATH))
+                .post(format!(
+                    "{url}{}",
+                    clever_kyc_core::config::ApiConfig::SUBMIT_PATH
+                ))
                 .header("app-id", crate::APP_ID)
                 .header("secret-key", SECRET)
                 .body(body)

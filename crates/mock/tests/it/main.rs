@@ -9,7 +9,7 @@ mod openapi;
 
 use std::time::Duration;
 
-use clever_kyc_core::{Credentials, config::SUBMIT_PATH};
+use clever_kyc_core::{Credentials, config::ApiConfig};
 use clever_kyc_mock::{DeliverySchedule, MockConfig, MockServer};
 
 /// The app-id the test simulator accepts.
@@ -53,7 +53,7 @@ pub async fn post(
     secret: &str,
 ) -> (u16, String) {
     let response = http()
-        .post(format!("{}{SUBMIT_PATH}", mock.base_url()))
+        .post(format!("{}{}", mock.base_url(), ApiConfig::SUBMIT_PATH))
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
         .header("app-id", APP_ID)

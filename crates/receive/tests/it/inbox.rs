@@ -6,7 +6,6 @@ use std::time::Duration;
 use clever_kyc_receive::*;
 use clever_kyc_receive::{
     clever_kyc_core::AuthorizationValue, clever_kyc_core::Email,
-    clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
     clever_kyc_core::callback::authorization_from_random_bytes,
     clever_kyc_core::callback::callback_request,
 };
@@ -17,7 +16,11 @@ fn inbox() -> (CallbackInbox<MemoryStore>, IssuedSubmission) {
     let inbox = CallbackInbox::new(MemoryStore::new());
     let email = Email::parse("contact@example.com").unwrap();
     let issued = inbox
-        .issue_submission(&email, at(0), DEFAULT_REGISTRATION_RETENTION)
+        .issue_submission(
+            &email,
+            at(0),
+            clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
+        )
         .unwrap();
     (inbox, issued)
 }
@@ -125,7 +128,11 @@ fn issued_values_are_fresh_and_long() {
     let (inbox, first) = inbox();
     let email = Email::parse("contact@example.com").unwrap();
     let second = inbox
-        .issue_submission(&email, at(0), DEFAULT_REGISTRATION_RETENTION)
+        .issue_submission(
+            &email,
+            at(0),
+            clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
+        )
         .unwrap();
     assert_ne!(first.authorization, second.authorization);
     assert_ne!(first.submission_id, second.submission_id);

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use clever_kyc_receive::clever_kyc_core::AuthorizationValue;
 use clever_kyc_receive::clever_kyc_core::Email;
-use clever_kyc_receive::clever_kyc_core::callback::{
-    DEFAULT_REGISTRATION_RETENTION, callback_request,
-};
+use clever_kyc_receive::clever_kyc_core::callback::callback_request;
 use clever_kyc_receive::{CallbackInbox, MemoryStore};
 
 use crate::{at, event};
@@ -46,7 +44,11 @@ fn refusals_failures_and_commits_are_logged_without_secrets() {
         let inbox = CallbackInbox::new(MemoryStore::new());
         let email = Email::parse("contact@example.com").unwrap();
         let issued = inbox
-            .issue_submission(&email, at(0), DEFAULT_REGISTRATION_RETENTION)
+            .issue_submission(
+                &email,
+                at(0),
+                clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
+            )
             .unwrap();
         let body = event("contact@example.com", &["approved"]);
 

@@ -2,10 +2,7 @@
 
 use clever_kyc_receive::testing::RedisServer;
 use clever_kyc_receive::*;
-use clever_kyc_receive::{
-    clever_kyc_core::Email, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
-    clever_kyc_core::callback::callback_request,
-};
+use clever_kyc_receive::{clever_kyc_core::Email, clever_kyc_core::callback::callback_request};
 
 use crate::{at, event};
 
@@ -24,7 +21,11 @@ fn redis_down_answers_503_and_the_redelivery_is_recorded_once_it_is_back() {
     let inbox = CallbackInbox::new(RedisStore::open(&redis.url()).unwrap());
     let email = Email::parse("outage@example.com").unwrap();
     let issued = inbox
-        .issue_submission(&email, at(0), DEFAULT_REGISTRATION_RETENTION)
+        .issue_submission(
+            &email,
+            at(0),
+            clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
+        )
         .unwrap();
     let request = callback_request(
         "http://127.0.0.1/cb",

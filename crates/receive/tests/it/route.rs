@@ -5,10 +5,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use clever_kyc_receive::clever_kyc_core::Email;
 use clever_kyc_receive::*;
-use clever_kyc_receive::{
-    clever_kyc_core::Email, clever_kyc_core::callback::DEFAULT_REGISTRATION_RETENTION,
-};
 
 /// POSTs `body` with `authorization` and returns the status code.
 fn post(addr: SocketAddr, authorization: &str, body: &[u8]) -> u16 {
@@ -35,7 +33,7 @@ fn the_router_answers_200_only_after_the_handler_succeeded() {
         .issue_submission(
             &email,
             std::time::SystemTime::now(),
-            DEFAULT_REGISTRATION_RETENTION,
+            clever_kyc_core::callback::Registration::DEFAULT_RETENTION,
         )
         .unwrap();
     let calls = Arc::new(AtomicUsize::new(0));

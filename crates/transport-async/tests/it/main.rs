@@ -100,7 +100,7 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
         let location = format!(
             "{}{}?hop={hop}",
             mock.base_url(),
-            clever_kyc_async::clever_kyc_core::config::SUBMIT_PATH
+            clever_kyc_async::clever_kyc_core::config::ApiConfig::SUBMIT_PATH
         );
         mock.inject_fault(clever_kyc_mock::Fault::TemporaryRedirect { location }, 1);
     }
