@@ -126,6 +126,7 @@ pub use registered::{RegisteredOutcome, RegistrationAfter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{
-    BoxError, CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations,
-    StoreError, StoredEvent, SubmissionStatus, status_supersedes,
+    BoxError, CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Outbox, OutboxClaim,
+    PendingEvent, Recorded, Registrations, StoreError, StoredEvent, SubmissionStatus,
+    status_supersedes,
 };

@@ -1,6 +1,6 @@
 //! The in-memory store: for tests and `listen --store memory`, where stdout is the sink.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -8,8 +8,8 @@ use clever_kyc_core::Email;
 use clever_kyc_core::callback::{AuthDigest, IdempotencyKey, Registration, SubmissionId};
 
 use crate::store::{
-    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
-    StoredEvent, SubmissionStatus, status_supersedes,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Outbox, OutboxClaim, PendingEvent,
+    Recorded, Registrations, StoreError, StoredEvent, SubmissionStatus, status_supersedes,
 };
 
 /// How many events [`MemoryStore::new`] keeps before forgetting the oldest.
@@ -40,6 +40,19 @@ struct Inner {
     index: HashMap<IdempotencyKey, u64>,
     evicted: u64,
     statuses: HashMap<(Email, Option<SubmissionId>), SubmissionStatus>,
+    /// Events not yet handled, by absolute position (commit order).
+    outbox: BTreeMap<u64, Waiting>,
+}
+
+/// An event in the outbox.
+#[derive(Debug)]
+struct Waiting {
+    key: IdempotencyKey,
+    order_key: String,
+    attempts: u32,
+    due_at: SystemTime,
+    lease_until: SystemTime,
+    parked: bool,
 }
 
 impl Default for MemoryStore {
@@ -75,6 +88,23 @@ impl Inner {
     fn position(&self, key: &IdempotencyKey) -> Option<usize> {
         let absolute = *self.index.get(key)?;
         usize::try_from(absolute.checked_sub(self.evicted)?).ok()
+    }
+
+    /// Takes an event out of the outbox as handled; with `forwarded_at`, as delivered.
+    fn settle(&mut self, key: &IdempotencyKey, forwarded_at: Option<SystemTime>) {
+        let Some(&absolute) = self.index.get(key) else {
+            return;
+        };
+        let waiting = self.outbox.remove(&absolute);
+        if let Some(position) = self.position(key) {
+            let event = &mut self.log[position];
+            event.handled = true;
+            if let Some(at) = forwarded_at {
+                event.forwarded_at.get_or_insert(at);
+                let attempts = waiting.map_or(0, |w| w.attempts) + 1;
+                event.forward_attempts = event.forward_attempts.max(attempts);
+            }
+        }
     }
 }
 
@@ -124,6 +154,8 @@ impl EventLog for MemoryStore {
             && let Some(oldest) = inner.log.pop_front()
         {
             inner.index.remove(&oldest.idempotency_key);
+            let position = inner.evicted;
+            inner.outbox.remove(&position);
             inner.evicted += 1;
         }
         let absolute = inner.evicted + inner.log.len() as u64;
@@ -137,7 +169,26 @@ impl EventLog for MemoryStore {
             received_at: record.received_at,
             deliveries: 1,
             handled: record.handled,
+            forwarded_at: None,
+            forward_attempts: 0,
         });
+        if !record.handled {
+            let order_key = match callback.submission_id() {
+                Some(id) => id.as_str().to_owned(),
+                None => format!("email:{}", record.email.unwrap_or("").to_ascii_lowercase()),
+            };
+            inner.outbox.insert(
+                absolute,
+                Waiting {
+                    key: *callback.idempotency_key(),
+                    order_key,
+                    attempts: 0,
+                    due_at: record.received_at,
+                    lease_until: SystemTime::UNIX_EPOCH,
+                    parked: false,
+                },
+            );
+        }
         // Statuses are kept by email as the API knows it; an event whose email is not one
         // is in the log, but has no status to read back by email.
         let email = email.and_then(|e| Email::parse(&e.to_ascii_lowercase()).ok());
@@ -161,10 +212,7 @@ impl EventLog for MemoryStore {
     }
 
     fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        let mut inner = self.lock();
-        if let Some(position) = inner.position(key) {
-            inner.log[position].handled = true;
-        }
+        self.lock().settle(key, None);
         Ok(())
     }
 
@@ -189,6 +237,73 @@ impl EventLog for MemoryStore {
             .collect();
         found.sort_by_key(|status| status.updated_at);
         Ok(found)
+    }
+}
+
+impl Outbox for MemoryStore {
+    fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
+        let mut inner = self.lock();
+        let mut blocked = HashSet::new();
+        let mut chosen = Vec::new();
+        for (&absolute, waiting) in &inner.outbox {
+            if chosen.len() >= claim.limit {
+                break;
+            }
+            if waiting.parked || !blocked.insert(waiting.order_key.clone()) {
+                continue;
+            }
+            if waiting.due_at <= claim.now && waiting.lease_until <= claim.now {
+                chosen.push(absolute);
+            }
+        }
+        let mut claimed = Vec::with_capacity(chosen.len());
+        for absolute in chosen {
+            let Some(waiting) = inner.outbox.get_mut(&absolute) else {
+                continue;
+            };
+            waiting.lease_until = claim.now + claim.lease;
+            let attempts = waiting.attempts;
+            let key = waiting.key;
+            if let Some(position) = inner.position(&key) {
+                claimed.push(PendingEvent {
+                    event: inner.log[position].clone(),
+                    attempts,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    fn delivered(&self, key: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError> {
+        self.lock().settle(key, Some(now));
+        Ok(())
+    }
+
+    fn failed(
+        &self,
+        key: &IdempotencyKey,
+        retry_at: SystemTime,
+        park: bool,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let Some(&absolute) = inner.index.get(key) else {
+            return Ok(());
+        };
+        if let Some(waiting) = inner.outbox.get_mut(&absolute) {
+            waiting.attempts = waiting.attempts.saturating_add(1);
+            waiting.due_at = retry_at;
+            waiting.lease_until = SystemTime::UNIX_EPOCH;
+            waiting.parked = park;
+        }
+        if let Some(position) = inner.position(key) {
+            let event = &mut inner.log[position];
+            event.forward_attempts = event.forward_attempts.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    fn backlog(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().outbox.values().filter(|w| !w.parked).count() as u64)
     }
 }
 

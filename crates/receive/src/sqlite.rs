@@ -12,8 +12,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 use crate::codec::{from_hex_32, millis, parse_submission_id, system_time};
 use crate::store::{
-    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
-    StoredEvent, SubmissionStatus, status_supersedes,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Outbox, OutboxClaim, PendingEvent,
+    Recorded, Registrations, StoreError, StoredEvent, SubmissionStatus, status_supersedes,
 };
 
 const BACKEND: &str = "sqlite";
@@ -46,6 +46,55 @@ CREATE TABLE IF NOT EXISTS statuses (
     PRIMARY KEY (email, submission_id)
 ) WITHOUT ROWID;
 ";
+
+/// Versioned migrations after [`SCHEMA`], applied in order at open, each once (the file's
+/// `user_version` says how many ran), inside one immediate transaction so that processes
+/// opening one file together migrate it once.
+const MIGRATIONS: &[&str] = &[
+    // 1: the outbox. Events not yet handled when it arrives were answered 503 and wait for a
+    // redelivery that may never come; they become its first entries.
+    "ALTER TABLE events ADD COLUMN forwarded_at_ms INTEGER;
+     ALTER TABLE events ADD COLUMN forward_attempts INTEGER NOT NULL DEFAULT 0;
+     CREATE TABLE outbox (
+         seq             INTEGER PRIMARY KEY,
+         idempotency_key TEXT NOT NULL UNIQUE,
+         order_key       TEXT NOT NULL,
+         attempts        INTEGER NOT NULL DEFAULT 0,
+         due_at_ms       INTEGER NOT NULL DEFAULT 0,
+         lease_owner     TEXT,
+         lease_until_ms  INTEGER NOT NULL DEFAULT 0,
+         parked          INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX outbox_by_order ON outbox (order_key, seq);
+     INSERT INTO outbox (seq, idempotency_key, order_key)
+         SELECT seq, idempotency_key, COALESCE(NULLIF(submission_id, ''), 'email:' || lower(COALESCE(email, '')))
+         FROM events WHERE handled = 0;",
+];
+
+/// Runs the migrations the file has not seen yet.
+fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let done: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let done = usize::try_from(done).unwrap_or(0);
+    for (version, migration) in MIGRATIONS.iter().enumerate().skip(done) {
+        tx.execute_batch(migration)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(version + 1).unwrap_or(i64::MAX),
+        )?;
+    }
+    tx.commit()
+}
+
+/// Which events must leave in order together: a submission's, or, for a value shared by
+/// many submissions, an email's.
+fn order_key(submission: Option<&str>, email: Option<&str>) -> String {
+    match submission.filter(|s| !s.is_empty()) {
+        Some(id) => id.to_owned(),
+        None => format!("email:{}", email.unwrap_or("").to_ascii_lowercase()),
+    }
+}
 
 /// A store in one SQLite file (rusqlite's bundled SQLite), readable with the `sqlite3` tool.
 ///
@@ -113,6 +162,8 @@ impl SqliteStore {
             .pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
         connection.execute_batch(SCHEMA).map_err(fail)?;
+        let mut connection = connection;
+        migrate(&mut connection).map_err(fail)?;
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),
@@ -134,7 +185,8 @@ fn events_query(filter: &EventFilter) -> &'static str {
     macro_rules! listing {
         ($condition:literal) => {
             concat!(
-                "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled
+                "SELECT submission_id, email, idempotency_key, event_json, received_at_ms, deliveries, handled,
+                        forwarded_at_ms, forward_attempts
                  FROM events WHERE ",
                 $condition,
                 " ORDER BY seq LIMIT ?3"
@@ -286,6 +338,20 @@ impl EventLog for SqliteStore {
                         .map_err(unavailable("update a status"))?;
                 }
             }
+            if !record.handled {
+                tx.prepare_cached(
+                    "INSERT INTO outbox (seq, idempotency_key, order_key, due_at_ms)
+                     VALUES (last_insert_rowid(), ?1, ?2, ?3)",
+                )
+                .and_then(|mut insert| {
+                    insert.execute(params![
+                        key,
+                        order_key(submission, record.email),
+                        millis(record.received_at)
+                    ])
+                })
+                .map_err(unavailable("queue an event for delivery"))?;
+            }
             Recorded::New
         };
         tx.commit().map_err(unavailable("commit an event"))?;
@@ -293,13 +359,7 @@ impl EventLog for SqliteStore {
     }
 
     fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        self.lock()
-            .execute(
-                "UPDATE events SET handled = 1 WHERE idempotency_key = ?1",
-                params![key.to_hex()],
-            )
-            .map_err(unavailable("mark an event handled"))?;
-        Ok(())
+        self.settle(key, None)
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
@@ -327,13 +387,15 @@ impl EventLog for SqliteStore {
                         row.get::<_, i64>(4)?,
                         row.get::<_, i64>(5)?,
                         row.get::<_, bool>(6)?,
+                        row.get::<_, Option<i64>>(7)?,
+                        row.get::<_, i64>(8)?,
                     ))
                 },
             )
             .map_err(unavailable("list events"))?;
         let mut events = Vec::new();
         for row in rows {
-            let (submission, email, key, json, received, deliveries, handled) =
+            let (submission, email, key, json, received, deliveries, handled, forwarded, tries) =
                 row.map_err(unavailable("list events"))?;
             events.push(StoredEvent {
                 submission_id: match submission {
@@ -350,6 +412,8 @@ impl EventLog for SqliteStore {
                 received_at: system_time(received),
                 deliveries: u64::try_from(deliveries).unwrap_or(0),
                 handled,
+                forwarded_at: forwarded.map(system_time),
+                forward_attempts: u32::try_from(tries).unwrap_or(u32::MAX),
             });
         }
         Ok(events)
@@ -388,6 +452,175 @@ impl EventLog for SqliteStore {
             });
         }
         Ok(statuses)
+    }
+}
+
+impl SqliteStore {
+    /// Takes an event out of the outbox as handled; with `forwarded_at`, as delivered then,
+    /// counting the attempt.
+    fn settle(
+        &self,
+        key: &IdempotencyKey,
+        forwarded_at: Option<SystemTime>,
+    ) -> Result<(), StoreError> {
+        let key = key.to_hex();
+        let mut connection = self.lock();
+        let fail = unavailable("settle a delivered event");
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let attempts: Option<i64> = tx
+            .query_row(
+                "DELETE FROM outbox WHERE idempotency_key = ?1 RETURNING attempts",
+                params![key],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(unavailable("settle a delivered event"))?;
+        match forwarded_at {
+            Some(at) => tx.execute(
+                "UPDATE events SET handled = 1,
+                     forwarded_at_ms = COALESCE(forwarded_at_ms, ?2),
+                     forward_attempts = MAX(forward_attempts, ?3)
+                 WHERE idempotency_key = ?1",
+                params![key, millis(at), attempts.unwrap_or(0) + 1],
+            ),
+            None => tx.execute(
+                "UPDATE events SET handled = 1 WHERE idempotency_key = ?1",
+                params![key],
+            ),
+        }
+        .map_err(unavailable("settle a delivered event"))?;
+        tx.commit().map_err(unavailable("settle a delivered event"))
+    }
+}
+
+impl Outbox for SqliteStore {
+    fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
+        let now = millis(claim.now);
+        let until = millis(claim.now + claim.lease);
+        let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+        let mut connection = self.lock();
+        let fail = unavailable("claim events to deliver");
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let rows: Vec<(
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+        )> = {
+            let mut select = tx
+                .prepare_cached(
+                    "SELECT o.seq, o.attempts, e.submission_id, e.email, e.idempotency_key,
+                            e.event_json, e.received_at_ms, e.deliveries, e.forward_attempts
+                     FROM outbox o JOIN events e ON e.seq = o.seq
+                     WHERE o.parked = 0 AND o.due_at_ms <= ?1 AND o.lease_until_ms <= ?1
+                       AND NOT EXISTS (SELECT 1 FROM outbox p
+                                       WHERE p.order_key = o.order_key AND p.seq < o.seq
+                                         AND p.parked = 0)
+                     ORDER BY o.seq LIMIT ?2",
+                )
+                .map_err(unavailable("claim events to deliver"))?;
+            let mapped = select
+                .query_map(params![now, limit], |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                    ))
+                })
+                .map_err(unavailable("claim events to deliver"))?;
+            mapped
+                .collect::<Result<_, _>>()
+                .map_err(unavailable("claim events to deliver"))?
+        };
+        let mut claimed = Vec::with_capacity(rows.len());
+        for (seq, attempts, submission, email, key, json, received, deliveries, tries) in rows {
+            tx.prepare_cached(
+                "UPDATE outbox SET lease_owner = ?2, lease_until_ms = ?3 WHERE seq = ?1",
+            )
+            .and_then(|mut lease| lease.execute(params![seq, claim.owner, until]))
+            .map_err(unavailable("claim events to deliver"))?;
+            claimed.push(PendingEvent {
+                event: StoredEvent {
+                    submission_id: match submission.filter(|s| !s.is_empty()) {
+                        Some(id) => {
+                            Some(parse_submission_id(&id).ok_or_else(|| corrupt("submission_id"))?)
+                        }
+                        None => None,
+                    },
+                    email,
+                    idempotency_key: IdempotencyKey::from_bytes(
+                        from_hex_32(&key).ok_or_else(|| corrupt("idempotency_key"))?,
+                    ),
+                    event_json: json,
+                    received_at: system_time(received),
+                    deliveries: u64::try_from(deliveries).unwrap_or(0),
+                    handled: false,
+                    forwarded_at: None,
+                    forward_attempts: u32::try_from(tries).unwrap_or(u32::MAX),
+                },
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            });
+        }
+        tx.commit()
+            .map_err(unavailable("claim events to deliver"))?;
+        Ok(claimed)
+    }
+
+    fn delivered(&self, key: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError> {
+        self.settle(key, Some(now))
+    }
+
+    fn failed(
+        &self,
+        key: &IdempotencyKey,
+        retry_at: SystemTime,
+        park: bool,
+    ) -> Result<(), StoreError> {
+        let key = key.to_hex();
+        let mut connection = self.lock();
+        let fail = unavailable("note a failed delivery");
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute(
+            "UPDATE outbox SET attempts = attempts + 1, due_at_ms = ?2, lease_owner = NULL,
+                 lease_until_ms = 0, parked = ?3
+             WHERE idempotency_key = ?1",
+            params![key, millis(retry_at), park],
+        )
+        .and_then(|_| {
+            tx.execute(
+                "UPDATE events SET forward_attempts = forward_attempts + 1 WHERE idempotency_key = ?1",
+                params![key],
+            )
+        })
+        .map_err(unavailable("note a failed delivery"))?;
+        tx.commit().map_err(unavailable("note a failed delivery"))
+    }
+
+    fn backlog(&self) -> Result<u64, StoreError> {
+        let waiting: i64 = self
+            .lock()
+            .query_row("SELECT COUNT(*) FROM outbox WHERE parked = 0", [], |row| {
+                row.get(0)
+            })
+            .map_err(unavailable("count the outbox"))?;
+        Ok(u64::try_from(waiting).unwrap_or(0))
     }
 }
 

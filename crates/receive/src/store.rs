@@ -2,7 +2,7 @@
 
 use std::error::Error as StdError;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use clever_kyc_core::{
     Email, KycStatus, callback::AuthDigest, callback::IdempotencyKey, callback::ReceivedCallback,
@@ -100,8 +100,12 @@ pub struct StoredEvent {
     pub received_at: SystemTime,
     /// How many times it arrived.
     pub deliveries: u64,
-    /// Whether a handler took it.
+    /// Whether a handler (or the forward target) took it.
     pub handled: bool,
+    /// When the forward target took it (answered 2xx); `None` until then.
+    pub forwarded_at: Option<SystemTime>,
+    /// How many times it was forwarded, the successful attempt included.
+    pub forward_attempts: u32,
 }
 
 /// The latest status of one submission.
@@ -224,7 +228,8 @@ pub trait EventLog: Send + Sync {
     /// [`StoreError`] when it could not be committed: the caller must not acknowledge.
     fn record(&self, event: &EventRecord<'_>) -> Result<Recorded, StoreError>;
 
-    /// Notes that the event with `key` was handled, so later duplicates need no handling.
+    /// Notes that the event with `key` was handled, so later duplicates need no handling; it
+    /// leaves the outbox.
     ///
     /// # Errors
     /// [`StoreError`] when it could not be committed.
@@ -243,6 +248,86 @@ pub trait EventLog: Send + Sync {
     fn statuses(&self, email: &Email) -> Result<Vec<SubmissionStatus>, StoreError>;
 }
 
+/// A claim on the outbox: who claims, at what time, for how long, and how many events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutboxClaim {
+    /// Who claims: unique per process (replicas must differ).
+    pub owner: String,
+    /// The caller's clock.
+    pub now: SystemTime,
+    /// How long the claim holds: past it, another owner may claim the event.
+    pub lease: Duration,
+    /// The most events to claim.
+    pub limit: usize,
+}
+
+impl OutboxClaim {
+    /// A claim by `owner` at `now`, for `lease`, of at most `limit` events.
+    pub fn new(owner: impl Into<String>, now: SystemTime, lease: Duration, limit: usize) -> Self {
+        Self {
+            owner: owner.into(),
+            now,
+            lease,
+            limit,
+        }
+    }
+}
+
+/// A committed event whose delivery the claimer owns until its lease ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingEvent {
+    /// The event as stored.
+    pub event: StoredEvent,
+    /// Delivery attempts already made.
+    pub attempts: u32,
+}
+
+/// The outbox: committed events that no handler or forward target has taken yet. Once a
+/// callback is committed (and answered 200), delivering it is the receiver's job, not Hello
+/// Clever's: a forwarder claims events from here until the target takes them.
+///
+/// Events of one submission leave in commit order: an event is not claimed while an earlier
+/// one of its submission (or, for a value shared by many submissions, of its email) is still
+/// waiting. Claims are leases, taken in one atomic step, so that replicas on one store never
+/// deliver one event at the same time; an owner that dies loses its lease when it ends.
+pub trait Outbox: Send + Sync {
+    /// Claims up to `claim.limit` events whose turn has come: due at `claim.now`, not under
+    /// another live lease, and with no earlier waiting event of the same submission. Oldest
+    /// first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError>;
+
+    /// The target took the event at `now`: it leaves the outbox, `forwarded_at` is set, and
+    /// later events of its submission may go. Idempotent.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed: the event is then delivered again.
+    fn delivered(&self, key: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError>;
+
+    /// An attempt failed: the event is due again at `retry_at`. With `park`, it is not tried
+    /// again automatically; it stays committed and visible, and later events of its
+    /// submission may go.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed.
+    fn failed(
+        &self,
+        key: &IdempotencyKey,
+        retry_at: SystemTime,
+        park: bool,
+    ) -> Result<(), StoreError>;
+
+    /// How many events are waiting (parked ones excluded).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    fn backlog(&self) -> Result<u64, StoreError>;
+}
+
 /// Forgetting what has expired: registrations past their retention.
 pub trait Expiry: Send + Sync {
     /// Forgets registrations expired at `now`; how many went.
@@ -252,8 +337,8 @@ pub trait Expiry: Send + Sync {
     fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError>;
 }
 
-/// A whole backend: the three jobs, and what a receiver needs to know about where they run.
-pub trait CallbackStore: Registrations + EventLog + Expiry {
+/// A whole backend: the four jobs, and what a receiver needs to know about where they run.
+pub trait CallbackStore: Registrations + EventLog + Expiry + Outbox {
     /// Names the backend and where it is (no credentials), for the log line at start.
     fn describe(&self) -> String;
 
@@ -276,6 +361,12 @@ macro_rules! forward_store {
             fn mark_handled(&self, k: &IdempotencyKey) -> Result<(), StoreError> { (**self).mark_handled(k) }
             fn events(&self, f: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> { (**self).events(f) }
             fn statuses(&self, e: &Email) -> Result<Vec<SubmissionStatus>, StoreError> { (**self).statuses(e) }
+        }
+        impl<S: Outbox + ?Sized> Outbox for $ty {
+            fn claim(&self, c: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> { (**self).claim(c) }
+            fn delivered(&self, k: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError> { (**self).delivered(k, now) }
+            fn failed(&self, k: &IdempotencyKey, at: SystemTime, park: bool) -> Result<(), StoreError> { (**self).failed(k, at, park) }
+            fn backlog(&self) -> Result<u64, StoreError> { (**self).backlog() }
         }
         impl<S: Expiry + ?Sized> Expiry for $ty {
             fn purge_expired(&self, now: SystemTime) -> Result<u64, StoreError> { (**self).purge_expired(now) }

@@ -8,7 +8,7 @@ use redis::Value;
 
 use super::{PAGE, RedisStore, corrupt};
 use crate::codec::{from_hex_32, parse_submission_id, system_time};
-use crate::store::{EventFilter, StoreError, StoredEvent};
+use crate::store::{EventFilter, PendingEvent, StoreError, StoredEvent};
 
 /// A stream entry as Redis returns it: its id and its fields.
 type Entry = (String, Vec<(String, String)>);
@@ -148,6 +148,60 @@ impl RedisStore {
         }
     }
 
+    /// The claimed outbox members (idempotency keys in hex) as events with their attempts.
+    pub(super) fn pending_events(
+        &self,
+        members: Vec<String>,
+    ) -> Result<Vec<PendingEvent>, StoreError> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let infos: Vec<(Option<String>, Option<u32>)> =
+            self.with_connection("read claimed events", |c| {
+                let mut pipe = redis::pipe();
+                for member in &members {
+                    pipe.cmd("HMGET")
+                        .arg(self.key("evt", member))
+                        .arg("sid")
+                        .arg("attempts");
+                }
+                pipe.query(c)
+            })?;
+        let stream = self.stream();
+        let ids: Vec<String> = infos
+            .iter()
+            .map(|(sid, _)| {
+                sid.clone()
+                    .ok_or_else(|| corrupt("outbox entry without its event"))
+            })
+            .collect::<Result<_, _>>()?;
+        let pages: Vec<Vec<Entry>> = self.with_connection("read claimed events", |c| {
+            let mut pipe = redis::pipe();
+            for id in &ids {
+                pipe.cmd("XRANGE").arg(&stream).arg(id).arg(id);
+            }
+            pipe.query(c)
+        })?;
+        let mut candidates = Vec::with_capacity(pages.len());
+        for page in pages {
+            let (_, fields) = page
+                .into_iter()
+                .next()
+                .ok_or_else(|| corrupt("outbox entry whose event is gone"))?;
+            candidates.push(stream_entry(fields)?);
+        }
+        let mut events = Vec::with_capacity(candidates.len());
+        self.add_counted(candidates, &mut events, usize::MAX)?;
+        Ok(events
+            .into_iter()
+            .zip(infos)
+            .map(|(event, (_, attempts))| PendingEvent {
+                event,
+                attempts: attempts.unwrap_or(0),
+            })
+            .collect())
+    }
+
     /// Adds `candidates` with their delivery counts to `events`; true once `limit` is
     /// reached.
     fn add_counted(
@@ -164,17 +218,26 @@ impl RedisStore {
             .iter()
             .map(|e| self.key("evt", &e.idempotency_key.to_hex()))
             .collect();
-        let counters: Vec<(Option<u64>, Option<u8>)> =
-            self.with_connection("count deliveries", |c| {
-                let mut pipe = redis::pipe();
-                for key in &keys {
-                    pipe.cmd("HMGET").arg(key).arg("deliveries").arg("handled");
-                }
-                pipe.query(c)
-            })?;
-        for (mut event, (deliveries, handled)) in candidates.into_iter().zip(counters) {
+        type Counters = (Option<u64>, Option<u8>, Option<u64>, Option<u32>);
+        let counters: Vec<Counters> = self.with_connection("count deliveries", |c| {
+            let mut pipe = redis::pipe();
+            for key in &keys {
+                pipe.cmd("HMGET")
+                    .arg(key)
+                    .arg("deliveries")
+                    .arg("handled")
+                    .arg("fwd_ms")
+                    .arg("fwd_attempts");
+            }
+            pipe.query(c)
+        })?;
+        for (mut event, (deliveries, handled, forwarded, tries)) in
+            candidates.into_iter().zip(counters)
+        {
             event.deliveries = deliveries.unwrap_or(1);
             event.handled = handled == Some(1);
+            event.forwarded_at = forwarded.map(|ms| system_time(ms as i64));
+            event.forward_attempts = tries.unwrap_or(0);
             events.push(event);
             if events.len() >= limit {
                 return Ok(true);
@@ -236,6 +299,8 @@ fn stream_entry(fields: Vec<(String, String)>) -> Result<StoredEvent, StoreError
         ),
         deliveries: 1,
         handled: false,
+        forwarded_at: None,
+        forward_attempts: 0,
     })
 }
 

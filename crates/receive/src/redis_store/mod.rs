@@ -25,8 +25,8 @@ use redis::{Client, Connection, RedisError, Script};
 
 use crate::codec::{millis, parse_submission_id, redact_url, system_time};
 use crate::store::{
-    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Recorded, Registrations, StoreError,
-    StoredEvent, SubmissionStatus,
+    CallbackStore, EventFilter, EventLog, EventRecord, Expiry, Outbox, OutboxClaim, PendingEvent,
+    Recorded, Registrations, StoreError, StoredEvent, SubmissionStatus,
 };
 
 mod listing;
@@ -58,7 +58,12 @@ local id = redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'submission_id', ARG
 if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[4], id)
 end
-redis.call('HSET', KEYS[1], 'deliveries', 1, 'handled', ARGV[6])
+redis.call('HSET', KEYS[1], 'deliveries', 1, 'handled', ARGV[6], 'sid', id)
+if ARGV[6] == '0' then
+  local seq = redis.call('INCR', KEYS[6])
+  redis.call('HSET', KEYS[1], 'order', ARGV[9], 'due_ms', ARGV[5], 'seq', seq)
+  redis.call('ZADD', KEYS[7], seq, ARGV[1])
+end
 if ARGV[7] ~= '' and ARGV[3] ~= '' then
   local current = redis.call('HGET', KEYS[3], ARGV[2])
   local keep = current and ARGV[2] ~= '' and string.sub(current, -1) == '1' and ARGV[8] == '0'
@@ -69,13 +74,68 @@ end
 return {1, tonumber(ARGV[6])}
 ";
 
-/// Marks an existing event handled; a missing key (never recorded) is left absent.
+/// Marks an existing event handled and takes it out of the outbox; with a time (ARGV[2]),
+/// as delivered then. A missing key (never recorded) is left absent.
 const MARK_HANDLED: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HSET', KEYS[1], 'handled', 1)
+  if ARGV[2] ~= '' then
+    if not redis.call('HGET', KEYS[1], 'fwd_ms') then
+      redis.call('HSET', KEYS[1], 'fwd_ms', ARGV[2])
+    end
+    local tries = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0') + 1
+    local counted = tonumber(redis.call('HGET', KEYS[1], 'fwd_attempts') or '0')
+    if tries > counted then
+      redis.call('HSET', KEYS[1], 'fwd_attempts', tries)
+    end
+  end
+  redis.call('HDEL', KEYS[1], 'lease_ms')
 end
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 0
 ";
+
+/// Claims up to ARGV[4] events of the outbox (KEYS[1]) whose turn has come, scanning at most
+/// ARGV[5] of the oldest: one per order key, the oldest waiting of each, due (ARGV[1]) and
+/// not leased; each gets a lease until ARGV[2]. Events' hashes are `ARGV[3] .. member`.
+const CLAIM: &str = r"
+local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1)
+local seen = {}
+local claimed = {}
+local now = tonumber(ARGV[1])
+for _, member in ipairs(members) do
+  if #claimed >= tonumber(ARGV[4]) then break end
+  local evt = ARGV[3] .. member
+  local fields = redis.call('HMGET', evt, 'order', 'due_ms', 'lease_ms')
+  local order = fields[1] or member
+  if not seen[order] then
+    seen[order] = true
+    if tonumber(fields[2] or '0') <= now and tonumber(fields[3] or '0') <= now then
+      redis.call('HSET', evt, 'lease_ms', ARGV[2])
+      table.insert(claimed, member)
+    end
+  end
+end
+return claimed
+";
+
+/// A failed delivery: due again at ARGV[2]; with ARGV[3] = '1', parked (out of the outbox,
+/// kept in the store).
+const FAILED: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HINCRBY', KEYS[1], 'fwd_attempts', 1)
+redis.call('HSET', KEYS[1], 'due_ms', ARGV[2])
+redis.call('HDEL', KEYS[1], 'lease_ms')
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], 'parked', 1)
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return 1
+";
+
+/// Outbox entries a claim scans at most: claims stay bounded whatever the backlog.
+const CLAIM_SCAN: usize = 1000;
 
 /// A store on a Redis server, for receivers on several hosts.
 ///
@@ -87,6 +147,8 @@ pub struct RedisStore {
     prefix: String,
     record: Script,
     mark_handled: Script,
+    claim: Script,
+    failed: Script,
     idle: Mutex<Vec<Connection>>,
     timeout: Duration,
     /// Set once `{prefix}:by_email_complete` has been seen or written.
@@ -137,6 +199,8 @@ impl RedisStore {
             prefix: "clever-kyc".to_owned(),
             record: Script::new(RECORD),
             mark_handled: Script::new(MARK_HANDLED),
+            claim: Script::new(CLAIM),
+            failed: Script::new(FAILED),
             idle: Mutex::default(),
             timeout: Duration::from_secs(2),
             email_index_ready: AtomicBool::new(false),
@@ -204,6 +268,76 @@ impl RedisStore {
 
     fn key(&self, kind: &str, id: &str) -> String {
         format!("{}:{kind}:{id}", self.prefix)
+    }
+
+    fn outbox_key(&self) -> String {
+        format!("{}:outbox", self.prefix)
+    }
+
+    /// Takes an event out of the outbox as handled; with `forwarded_at`, as delivered then.
+    fn settle(
+        &self,
+        key: &IdempotencyKey,
+        forwarded_at: Option<SystemTime>,
+    ) -> Result<(), StoreError> {
+        let hex = key.to_hex();
+        let evt = self.key("evt", &hex);
+        let outbox = self.outbox_key();
+        let at = forwarded_at
+            .map(|t| millis(t).to_string())
+            .unwrap_or_default();
+        self.with_connection("mark an event handled", |c| {
+            self.mark_handled
+                .key(&evt)
+                .key(&outbox)
+                .arg(&hex)
+                .arg(&at)
+                .invoke::<()>(c)
+        })
+    }
+}
+
+impl Outbox for RedisStore {
+    fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
+        let members: Vec<String> = self.with_connection("claim events to deliver", |c| {
+            self.claim
+                .key(self.outbox_key())
+                .arg(millis(claim.now))
+                .arg(millis(claim.now + claim.lease))
+                .arg(format!("{}:evt:", self.prefix))
+                .arg(claim.limit)
+                .arg(CLAIM_SCAN)
+                .invoke(c)
+        })?;
+        self.pending_events(members)
+    }
+
+    fn delivered(&self, key: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError> {
+        self.settle(key, Some(now))
+    }
+
+    fn failed(
+        &self,
+        key: &IdempotencyKey,
+        retry_at: SystemTime,
+        park: bool,
+    ) -> Result<(), StoreError> {
+        let hex = key.to_hex();
+        self.with_connection("note a failed delivery", |c| {
+            self.failed
+                .key(self.key("evt", &hex))
+                .key(self.outbox_key())
+                .arg(&hex)
+                .arg(millis(retry_at))
+                .arg(u8::from(park))
+                .invoke::<()>(c)
+        })
+    }
+
+    fn backlog(&self) -> Result<u64, StoreError> {
+        self.with_connection("count the outbox", |c| {
+            redis::cmd("ZCARD").arg(self.outbox_key()).query(c)
+        })
     }
 }
 
@@ -288,6 +422,8 @@ impl EventLog for RedisStore {
             .key(self.key("status", &email.to_ascii_lowercase()))
             .key(self.key("by_email", &email.to_ascii_lowercase()))
             .key(self.index_complete_key())
+            .key(format!("{}:seq", self.prefix))
+            .key(self.outbox_key())
             .arg(&key_hex)
             .arg(callback.submission_id().map_or("", SubmissionId::as_str))
             .arg(email)
@@ -295,7 +431,11 @@ impl EventLog for RedisStore {
             .arg(millis(record.received_at))
             .arg(u8::from(record.handled))
             .arg(&status)
-            .arg(u8::from(is_final));
+            .arg(u8::from(is_final))
+            .arg(match callback.submission_id() {
+                Some(id) => id.as_str().to_owned(),
+                None => format!("email:{}", email.to_ascii_lowercase()),
+            });
         let (new, handled): (i64, i64) =
             self.with_connection("record an event", |c| invocation.invoke(c))?;
         Ok(if new == 1 {
@@ -308,10 +448,7 @@ impl EventLog for RedisStore {
     }
 
     fn mark_handled(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        let key = self.key("evt", &key.to_hex());
-        self.with_connection("mark an event handled", |c| {
-            self.mark_handled.key(&key).invoke::<()>(c)
-        })
+        self.settle(key, None)
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {

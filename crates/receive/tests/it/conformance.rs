@@ -247,8 +247,142 @@ fn every_filter_shape_selects_exactly_its_events(store: &dyn CallbackStore) {
 type Case = fn(&dyn CallbackStore);
 
 /// Every promise, on a fresh store.
+fn record_unhandled(store: &dyn CallbackStore, callback: &ReceivedCallback, secs: u64) {
+    let recorded = store
+        .record(&EventRecord {
+            callback,
+            email: callback.event().email.as_deref(),
+            received_at: at(secs),
+            handled: false,
+        })
+        .unwrap();
+    assert_eq!(recorded, Recorded::New);
+}
+
+fn claim(store: &dyn CallbackStore, owner: &str, secs: u64) -> Vec<PendingEvent> {
+    store
+        .claim(&OutboxClaim::new(
+            owner,
+            at(secs),
+            Duration::from_secs(30),
+            10,
+        ))
+        .unwrap()
+}
+
+fn statuses_of(pending: &[PendingEvent]) -> Vec<String> {
+    pending
+        .iter()
+        .map(|p| {
+            let event: serde_json::Value = serde_json::from_str(&p.event.event_json).unwrap();
+            event["kyc_statuses"][0]["kyc_status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// One submission's events leave in commit order, whatever becomes due first; other
+/// submissions are not held back.
+fn the_outbox_delivers_each_submission_in_commit_order(store: &dyn CallbackStore) {
+    let pending_a = received(Some("sub-a"), event("a@example.com", &["pending"]));
+    let approved_a = received(Some("sub-a"), event("a@example.com", &["approved"]));
+    let pending_b = received(Some("sub-b"), event("b@example.com", &["pending"]));
+    record_unhandled(store, &pending_a, 1);
+    record_unhandled(store, &approved_a, 2);
+    record_unhandled(store, &pending_b, 3);
+    assert_eq!(store.backlog().unwrap(), 3);
+    // The first of each submission; `approved` waits behind `pending`.
+    let first = claim(store, "one", 10);
+    assert_eq!(statuses_of(&first), ["pending", "pending"]);
+    // Claimed events are leased: nothing more for anyone while `pending` is out.
+    assert!(claim(store, "two", 11).is_empty());
+    // `pending` of sub-a fails: due again later, and `approved` still waits for it.
+    store
+        .failed(pending_a.idempotency_key(), at(60), false)
+        .unwrap();
+    store
+        .delivered(pending_b.idempotency_key(), at(12))
+        .unwrap();
+    assert!(
+        claim(store, "two", 13).is_empty(),
+        "approved must not pass pending"
+    );
+    let again = claim(store, "two", 61);
+    assert_eq!(statuses_of(&again), ["pending"]);
+    assert_eq!(again[0].attempts, 1);
+    store
+        .delivered(pending_a.idempotency_key(), at(62))
+        .unwrap();
+    let last = claim(store, "two", 63);
+    assert_eq!(statuses_of(&last), ["approved"]);
+    store
+        .delivered(approved_a.idempotency_key(), at(64))
+        .unwrap();
+    assert_eq!(store.backlog().unwrap(), 0);
+    let events = store.events(&EventFilter::all()).unwrap();
+    let forwarded: Vec<_> = events
+        .iter()
+        .map(|e| (e.handled, e.forwarded_at, e.forward_attempts))
+        .collect();
+    assert_eq!(
+        forwarded,
+        [
+            (true, Some(at(62)), 2),
+            (true, Some(at(64)), 1),
+            (true, Some(at(12)), 1)
+        ]
+    );
+}
+
+/// A lease that ends frees the event for another owner (a replica that died mid-forward).
+fn an_expired_lease_is_claimed_again(store: &dyn CallbackStore) {
+    let callback = received(Some("sub-l"), event("l@example.com", &["pending"]));
+    record_unhandled(store, &callback, 1);
+    assert_eq!(claim(store, "dies", 2).len(), 1);
+    assert!(claim(store, "other", 31).is_empty(), "leased until 32");
+    assert_eq!(claim(store, "other", 32).len(), 1);
+}
+
+/// A parked event stays in the store and stops holding its submission back.
+fn a_parked_event_is_kept_and_lets_the_next_go(store: &dyn CallbackStore) {
+    let first = received(Some("sub-p"), event("p@example.com", &["pending"]));
+    let second = received(Some("sub-p"), event("p@example.com", &["approved"]));
+    record_unhandled(store, &first, 1);
+    record_unhandled(store, &second, 2);
+    assert_eq!(statuses_of(&claim(store, "o", 3)), ["pending"]);
+    store.failed(first.idempotency_key(), at(3), true).unwrap();
+    assert_eq!(store.backlog().unwrap(), 1);
+    assert_eq!(statuses_of(&claim(store, "o", 4)), ["approved"]);
+    let kept = store.events(&EventFilter::all()).unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!((kept[0].handled, kept[0].forwarded_at), (false, None));
+    assert_eq!(kept[0].forward_attempts, 1);
+}
+
+/// Handled events (a handler took them) never enter the outbox, and marking one handled
+/// takes it out.
+fn handled_events_leave_the_outbox(store: &dyn CallbackStore) {
+    let taken = received(Some("sub-h"), event("h@example.com", &["pending"]));
+    record(store, &taken, 1);
+    assert_eq!(store.backlog().unwrap(), 0);
+    let waiting = received(Some("sub-w"), event("w@example.com", &["pending"]));
+    record_unhandled(store, &waiting, 2);
+    store.mark_handled(waiting.idempotency_key()).unwrap();
+    assert_eq!(store.backlog().unwrap(), 0);
+    assert!(claim(store, "o", 3).is_empty());
+}
+
 fn run_suite(fresh: &dyn Fn() -> Box<dyn CallbackStore>) {
-    let cases: [(&str, Case); 8] = [
+    let cases: [(&str, Case); 12] = [
+        (
+            "outbox order",
+            the_outbox_delivers_each_submission_in_commit_order,
+        ),
+        ("outbox lease", an_expired_lease_is_claimed_again),
+        ("outbox park", a_parked_event_is_kept_and_lets_the_next_go),
+        ("outbox handled", handled_events_leave_the_outbox),
         ("registrations", registrations_expire_and_can_be_removed),
         (
             "duplicates",
@@ -480,4 +614,78 @@ fn two_sqlite_handles_on_one_file_never_both_record_one_delivery() {
         stores[1].events(&EventFilter::all()).unwrap()[0].deliveries,
         80
     );
+}
+
+/// Replicas claiming from one outbox at once: every event is claimed by exactly one of them.
+fn replicas_claim_each_event_once(stores: [Arc<dyn CallbackStore>; 2]) {
+    let callbacks: Vec<_> = (0..200)
+        .map(|i| {
+            received(
+                Some(&format!("sub-{i}")),
+                event("r@example.com", &["pending"]),
+            )
+        })
+        .collect();
+    for callback in &callbacks {
+        record_unhandled(stores[0].as_ref(), callback, 1);
+    }
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = Arc::clone(&stores[t % 2]);
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = store
+                        .claim(&OutboxClaim::new(
+                            format!("owner-{t}"),
+                            at(2),
+                            Duration::from_secs(600),
+                            7,
+                        ))
+                        .unwrap();
+                    if claimed.is_empty() {
+                        break;
+                    }
+                    for pending in claimed {
+                        store
+                            .delivered(&pending.event.idempotency_key, at(3))
+                            .unwrap();
+                        mine.push(pending.event.idempotency_key);
+                    }
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut all: Vec<_> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let claimed = all.len();
+    all.sort_unstable_by_key(|k| k.to_hex());
+    all.dedup();
+    assert_eq!(
+        (claimed, all.len()),
+        (200, 200),
+        "an event was claimed twice"
+    );
+    assert_eq!(stores[1].backlog().unwrap(), 0);
+}
+
+#[test]
+fn replicas_on_sqlite_claim_each_event_once() {
+    let path = sqlite_path("outbox-replicas");
+    replicas_claim_each_event_once([
+        Arc::new(SqliteStore::open(&path).unwrap()),
+        Arc::new(SqliteStore::open(&path).unwrap()),
+    ]);
+}
+
+#[test]
+fn replicas_on_redis_claim_each_event_once() {
+    let redis = RedisServer::start().expect("this test needs redis-server");
+    replicas_claim_each_event_once([
+        Arc::new(RedisStore::open(&redis.url()).unwrap()),
+        Arc::new(RedisStore::open(&redis.url()).unwrap()),
+    ]);
 }
