@@ -495,6 +495,10 @@ impl SqliteStore {
     }
 }
 
+/// An outbox row joined with its event: seq, attempts, submission, email, key, JSON,
+/// received, deliveries, forward attempts.
+type ClaimRow = (i64, i64, Option<String>, Option<String>, String, String, i64, i64, i64);
+
 impl Outbox for SqliteStore {
     fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
         let now = millis(claim.now);

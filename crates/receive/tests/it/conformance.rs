@@ -365,7 +365,7 @@ fn a_parked_event_is_kept_and_lets_the_next_go(store: &dyn CallbackStore) {
 /// takes it out.
 fn handled_events_leave_the_outbox(store: &dyn CallbackStore) {
     let taken = received(Some("sub-h"), event("h@example.com", &["pending"]));
-    record(store, &taken, 1);
+    assert_eq!(record(store, &taken, 1), Recorded::New);
     assert_eq!(store.backlog().unwrap(), 0);
     let waiting = received(Some("sub-w"), event("w@example.com", &["pending"]));
     record_unhandled(store, &waiting, 2);
