@@ -497,7 +497,17 @@ impl SqliteStore {
 
 /// An outbox row joined with its event: seq, attempts, submission, email, key, JSON,
 /// received, deliveries, forward attempts.
-type ClaimRow = (i64, i64, Option<String>, Option<String>, String, String, i64, i64, i64);
+type ClaimRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+);
 
 impl Outbox for SqliteStore {
     fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
@@ -509,17 +519,7 @@ impl Outbox for SqliteStore {
         let tx = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let rows: Vec<(
-            i64,
-            i64,
-            Option<String>,
-            Option<String>,
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-        )> = {
+        let rows: Vec<ClaimRow> = {
             let mut select = tx
                 .prepare_cached(
                     "SELECT o.seq, o.attempts, e.submission_id, e.email, e.idempotency_key,
