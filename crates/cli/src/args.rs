@@ -284,13 +284,24 @@ pub(crate) struct ListenArgs {
     /// Print each event as one JSON line.
     #[arg(long)]
     pub(crate) json: bool,
-    /// POST each new event (its JSON line) to this URL; an event counts as delivered only
-    /// once the target answered 2xx (503 to Hello Clever until then).
+    /// POST each committed event (its JSON line) to this URL. The listener owns delivery
+    /// once it answered 200: events wait in the store's outbox and are retried until the
+    /// target answers 2xx, in commit order per submission, across restarts. Needs a durable
+    /// store (sqlite: or redis://).
     #[arg(long, value_name = "URL")]
     pub(crate) forward_to: Option<String>,
-    /// Seconds allowed for the forward target to answer.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Seconds allowed for the forward target to answer (1 to 300).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub(crate) forward_timeout: u64,
+    /// The longest wait between two attempts at one event, in seconds (1 to 86400). Waits
+    /// double from 1 s up to this, with jitter.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) forward_max_backoff: u64,
+    /// Stop retrying an event this many seconds after it was received (0, the default:
+    /// never). A parked event is logged, kept in the store and shown by `events`; later
+    /// events of its submission then go.
+    #[arg(long, value_name = "SECS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
+    pub(crate) forward_give_up_after: u64,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
 }

@@ -94,7 +94,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     say(format_args!("simulator at {}", mock.base_url()));
 
     steps.begin("start a callback listener (registered values only; commits, then answers 200)");
-    let inbox: Inbox = CallbackInbox::new(Box::new(MemoryStore::new()));
+    let inbox: Inbox = CallbackInbox::new(std::sync::Arc::new(MemoryStore::new()));
     let now = SystemTime::now();
     let retention = Registration::DEFAULT_RETENTION;
     let approved_email = "approved.contact@example.com";

@@ -21,6 +21,20 @@ fn readable_store(
     open_store(location, false)
 }
 
+/// The JSON line with what forwarding did: `forwarded_at` (null until the target answered
+/// 2xx) and `forward_attempts`.
+fn with_forwarding(mut line: String, stored: &clever_kyc_receive::StoredEvent) -> String {
+    line.pop(); // the closing brace
+    let forwarded_at = stored
+        .forwarded_at
+        .map_or_else(|| "null".to_owned(), |at| format!("\"{}\"", rfc3339(at)));
+    line.push_str(&format!(
+        ",\"forwarded_at\":{forwarded_at},\"forward_attempts\":{}}}",
+        stored.forward_attempts
+    ));
+    line
+}
+
 /// `clever-kyc events`: every stored event, oldest first.
 pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
     let mut filter = EventFilter::all();
@@ -42,16 +56,10 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
         // unless the store was edited by hand.
         let event: KycStatusChanged = parse_kyc_status_changed(stored.event_json.as_bytes())
             .map_err(|e| Failure::failed(format!("a stored event is unreadable: {e}")))?;
-        let line = EventLine {
-            event: &event,
-            canonical: &stored.event_json,
-            key: &stored.idempotency_key,
-            submission_id: stored.submission_id.as_ref(),
-            received_at: stored.received_at,
-        };
+        let line = EventLine::of_stored(stored, &event);
         let tail = Tail::Deliveries(stored.deliveries);
         out.push_str(&if args.json {
-            line.json(tail)
+            with_forwarding(line.json(tail), stored)
         } else {
             line.text(tail)
         });

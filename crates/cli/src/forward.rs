@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use clever_kyc_core::callback::parse_kyc_status_changed;
 use clever_kyc_core::{transport::TransportSettings, url::check_endpoint_url};
-use clever_kyc_receive::{BoxError, CallbackHandler, Receipt};
+use clever_kyc_receive::StoredEvent;
 
 use crate::exit::Failure;
 use crate::line::{EventLine, Tail};
@@ -18,6 +19,8 @@ pub(crate) enum ForwardError {
     Status(u16),
     #[error("the forward target could not be reached")]
     Unreachable(#[source] reqwest::Error),
+    #[error("the stored event could not be read back ({0}); it was edited by hand")]
+    Unreadable(String),
 }
 
 /// POSTs each event's JSON line; 2xx means taken.
@@ -45,14 +48,16 @@ impl Forwarder {
         Ok(Self { client, url })
     }
 
-    async fn forward(&self, receipt: &Receipt) -> Result<(), ForwardError> {
-        let callback = &receipt.callback;
-        let line = EventLine::of_receipt(receipt).json(Tail::Duplicate(receipt.is_duplicate()));
+    /// Posts a stored event's JSON line with its idempotency key; 2xx means taken.
+    pub(crate) async fn post_stored(&self, stored: &StoredEvent) -> Result<(), ForwardError> {
+        let event = parse_kyc_status_changed(stored.event_json.as_bytes())
+            .map_err(|e| ForwardError::Unreadable(e.to_string()))?;
+        let line = EventLine::of_stored(stored, &event).json(Tail::Duplicate(false));
         let response = self
             .client
             .post(self.url.clone())
             .header(http::header::CONTENT_TYPE, "application/json")
-            .header(IDEMPOTENCY_HEADER, callback.idempotency_key().to_hex())
+            .header(IDEMPOTENCY_HEADER, stored.idempotency_key.to_hex())
             .body(line)
             .send()
             .await
@@ -63,11 +68,5 @@ impl Forwarder {
         } else {
             Err(ForwardError::Status(status.as_u16()))
         }
-    }
-}
-
-impl CallbackHandler for Forwarder {
-    async fn handle(&self, receipt: Receipt) -> Result<(), BoxError> {
-        self.forward(&receipt).await.map_err(Into::into)
     }
 }

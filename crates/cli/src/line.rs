@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use clever_kyc_core::{
     KycStatus, KycStatusChanged, callback::IdempotencyKey, callback::SubmissionId,
 };
-use clever_kyc_receive::{Receipt, rfc3339};
+use clever_kyc_receive::{Receipt, StoredEvent, rfc3339};
 
 /// One event with what the receiver knows around it.
 #[derive(Debug)]
@@ -38,6 +38,17 @@ impl<'a> EventLine<'a> {
             key: callback.idempotency_key(),
             submission_id: callback.submission_id(),
             received_at: receipt.received_at,
+        }
+    }
+
+    /// The line of a stored event, read back with `event` (its parsed `event_json`).
+    pub(crate) fn of_stored(stored: &'a StoredEvent, event: &'a KycStatusChanged) -> Self {
+        Self {
+            event,
+            canonical: &stored.event_json,
+            key: &stored.idempotency_key,
+            submission_id: stored.submission_id.as_ref(),
+            received_at: stored.received_at,
         }
     }
 

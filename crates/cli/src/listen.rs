@@ -10,24 +10,25 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use clever_kyc_core::AuthorizationValue;
 use clever_kyc_receive::{
-    BoxError, CallbackHandler, CallbackInbox, CallbackStore, InboxError, Receipt, ReceiveLimits,
-    StoreLocation, handle_receipt, receive_callback,
+    AsyncStore, BoxError, CallbackHandler, CallbackInbox, CallbackStore, InboxError, Receipt,
+    ReceiveLimits, StoreLocation, handle_receipt, receive_callback,
 };
 use clever_kyc_server::{ServerLimits, clip, serve, shutdown_signal};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
 use crate::args::{ListenArgs, ServerArgs};
 use crate::exit::Failure;
 use crate::forward::Forwarder;
 use crate::line::{EventLine, Tail};
+use crate::outbox::{OutboxPolicy, OutboxWaker};
 use crate::printer::{PrintError, Printer};
 use crate::secrets::read_secret_file;
 
 /// The store every listener commits to.
-pub(crate) type Inbox = CallbackInbox<Box<dyn CallbackStore>>;
+pub(crate) type Inbox = CallbackInbox<Arc<dyn CallbackStore>>;
 
 /// Where an event must be before the listener answers 200. Every sink but the store is a
 /// [`CallbackHandler`], run through the receive crate's `handle_receipt` like any library
@@ -38,8 +39,9 @@ pub(crate) enum Sink {
     Store,
     /// The store is memory: the printed, flushed line is what counts.
     Stdout(StdoutSink),
-    /// The merchant's service must answer 2xx.
-    Forward(Forwarder),
+    /// The store is durable, and the outbox forwards what it commits to the merchant's
+    /// service: committed is delivered, as far as Hello Clever is concerned.
+    Outbox(OutboxWaker),
     /// A channel in this process (the demo).
     Channel(ChannelSink),
 }
@@ -140,6 +142,7 @@ async fn handle(
 
 async fn answer(listener: Listener, method: Method, headers: HeaderMap, body: Body) -> StatusCode {
     let refuse = |error: &InboxError| error.http_status();
+    // With the outbox, committed events wait there (unhandled) until the target takes them.
     let handled_on_commit = matches!(listener.sink, Sink::Store);
     let receipt = match receive_callback(
         &listener.inbox,
@@ -163,8 +166,11 @@ async fn answer(listener: Listener, method: Method, headers: HeaderMap, body: Bo
     let inbox = &listener.inbox;
     let outcome = match &listener.sink {
         Sink::Store => Ok(()),
+        Sink::Outbox(waker) => {
+            waker.committed();
+            Ok(())
+        }
         Sink::Stdout(sink) => handle_receipt(inbox, sink, receipt).await,
-        Sink::Forward(sink) => handle_receipt(inbox, sink, receipt).await,
         Sink::Channel(sink) => handle_receipt(inbox, sink, receipt).await,
     };
     match outcome {
@@ -236,8 +242,14 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         .as_deref()
         .map(|url| Forwarder::new(url, Duration::from_secs(args.forward_timeout.max(1))))
         .transpose()?;
-    let store = open_store(&args.store, true)?;
+    if forwarder.is_some() && matches!(args.store, StoreLocation::Memory) {
+        return Err(Failure::usage(
+            "--forward-to needs a durable store: once an event is acknowledged the listener owns its delivery, across restarts; name a sqlite: or redis:// store",
+        ));
+    }
+    let store: Arc<dyn CallbackStore> = Arc::from(open_store(&args.store, true)?);
     let described = store.describe();
+    let async_store = AsyncStore::new(Arc::clone(&store));
     let inbox = CallbackInbox::new(store)
         .with_static_values(values)
         .with_body_limit(args.max_body);
@@ -249,8 +261,21 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         "still committing events to the store (read them with `clever-kyc events`)"
     };
     let (printer, writer) = Printer::start(what_survives);
-    let sink = match forwarder {
-        Some(forwarder) => Sink::Forward(forwarder),
+    let runtime = crate::runtime()?;
+    let (stop_outbox, stopped) = watch::channel(false);
+    let outbox = forwarder.map(|forwarder| {
+        let policy = OutboxPolicy {
+            max_backoff: Duration::from_secs(args.forward_max_backoff),
+            give_up_after: (args.forward_give_up_after > 0)
+                .then(|| Duration::from_secs(args.forward_give_up_after)),
+            // Past the attempt's timeout and a margin, a claim is taken as lost.
+            lease: Duration::from_secs(args.forward_timeout.saturating_mul(2).saturating_add(30)),
+        };
+        let _entered = runtime.enter();
+        crate::outbox::start(async_store, forwarder, policy, stopped)
+    });
+    let sink = match &outbox {
+        Some((waker, _)) => Sink::Outbox(waker.clone()),
         None if stdout_is_sink => Sink::Stdout(StdoutSink {
             printer: printer.clone(),
             json: args.json,
@@ -266,7 +291,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         Duration::from_secs(args.server.body_timeout.max(1)),
     );
     let _ = clever_kyc_server::raise_open_file_limit();
-    let runtime = crate::runtime()?;
+    let grace = limits.grace;
     let summary = runtime.block_on(async {
         let socket = TcpListener::bind(args.bind)
             .await
@@ -277,7 +302,14 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         eprintln!(
             "listen: receiving KYCStatusChanged callbacks on http://{addr} (any path); store {described}"
         );
-        Ok::<_, Failure>(serve(socket, listener.router(), limits, shutdown_signal()).await)
+        let summary = serve(socket, listener.router(), limits, shutdown_signal()).await;
+        // Deliveries in flight get the grace period; an unfinished one keeps its place in
+        // the outbox and goes out after the next start (or from another replica).
+        let _ = stop_outbox.send(true);
+        if let Some((_, task)) = outbox {
+            let _ = tokio::time::timeout(grace, task).await;
+        }
+        Ok::<_, Failure>(summary)
     })?;
     drop(runtime);
     // Logging is asynchronous: let the last lines (refusals, accept errors) reach stderr.

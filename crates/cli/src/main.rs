@@ -13,6 +13,7 @@ mod forward;
 mod line;
 mod listen;
 mod mock_cmd;
+mod outbox;
 mod printer;
 mod secrets;
 mod share_token_cmd;

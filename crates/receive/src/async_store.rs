@@ -4,9 +4,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use clever_kyc_core::Email;
-use clever_kyc_core::callback::{AuthDigest, Registration};
+use clever_kyc_core::callback::{AuthDigest, IdempotencyKey, Registration};
 
-use crate::store::{CallbackStore, EventFilter, StoreError, StoredEvent, SubmissionStatus};
+use crate::store::{
+    CallbackStore, EventFilter, OutboxClaim, PendingEvent, StoreError, StoredEvent,
+    SubmissionStatus,
+};
 
 /// A store for async code: calls that may wait on IO run on tokio's blocking pool, calls
 /// that never wait (the memory store) run inline. Share the store with the inbox through an
@@ -28,11 +31,11 @@ use crate::store::{CallbackStore, EventFilter, StoreError, StoredEvent, Submissi
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
-pub struct AsyncStore<S> {
+pub struct AsyncStore<S: ?Sized> {
     store: Arc<S>,
 }
 
-impl<S> Clone for AsyncStore<S> {
+impl<S: ?Sized> Clone for AsyncStore<S> {
     fn clone(&self) -> Self {
         Self {
             store: Arc::clone(&self.store),
@@ -40,7 +43,7 @@ impl<S> Clone for AsyncStore<S> {
     }
 }
 
-impl<S: CallbackStore + 'static> AsyncStore<S> {
+impl<S: CallbackStore + ?Sized + 'static> AsyncStore<S> {
     /// Wraps a shared store.
     pub fn new(store: Arc<S>) -> Self {
         Self { store }
@@ -111,6 +114,51 @@ impl<S: CallbackStore + 'static> AsyncStore<S> {
         let digest = *digest;
         self.run("unregister a value", move |s| s.unregister(&digest))
             .await
+    }
+
+    /// Claims events of the outbox (see [`Outbox::claim`](crate::Outbox::claim)).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    pub async fn claim(&self, claim: &OutboxClaim) -> Result<Vec<PendingEvent>, StoreError> {
+        let claim = claim.clone();
+        self.run("claim events to deliver", move |s| s.claim(&claim))
+            .await
+    }
+
+    /// The target took an event (see [`Outbox::delivered`](crate::Outbox::delivered)).
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed.
+    pub async fn delivered(&self, key: &IdempotencyKey, now: SystemTime) -> Result<(), StoreError> {
+        let key = *key;
+        self.run("settle a delivered event", move |s| s.delivered(&key, now))
+            .await
+    }
+
+    /// An attempt failed (see [`Outbox::failed`](crate::Outbox::failed)).
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be committed.
+    pub async fn failed(
+        &self,
+        key: &IdempotencyKey,
+        retry_at: SystemTime,
+        park: bool,
+    ) -> Result<(), StoreError> {
+        let key = *key;
+        self.run("note a failed delivery", move |s| {
+            s.failed(&key, retry_at, park)
+        })
+        .await
+    }
+
+    /// Events waiting in the outbox.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store could not be reached.
+    pub async fn backlog(&self) -> Result<u64, StoreError> {
+        self.run("count the outbox", |s| s.backlog()).await
     }
 
     /// Forgets registrations expired at `now`; how many went.

@@ -165,7 +165,7 @@ fn listen_answers_each_kind_of_request_and_marks_duplicates() {
 
 #[test]
 fn bad_store_options_exit_2_before_anything_is_served() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["--store", "postgres://db"], "unknown store"),
         (
             &["--store", "sqlite:/proc/no-such-dir/x.db"],
@@ -178,6 +178,15 @@ fn bad_store_options_exit_2_before_anything_is_served() {
         (
             &["--store", "memory", "--forward-to", "ftp://merchant"],
             "--forward-to",
+        ),
+        (
+            &[
+                "--store",
+                "memory",
+                "--forward-to",
+                "http://127.0.0.1:9/events",
+            ],
+            "--forward-to needs a durable store",
         ),
     ];
     for (args, expected) in cases {

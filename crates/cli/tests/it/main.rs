@@ -2,6 +2,7 @@
 
 mod durability;
 mod flow;
+mod forwarding;
 mod hostile;
 mod hostile_clients;
 mod listen;

@@ -16,7 +16,7 @@ fn simulator() -> BlockingMockServer {
     BlockingMockServer::start(config).unwrap()
 }
 
-fn store_in_temp(name: &str) -> String {
+pub(crate) fn store_in_temp(name: &str) -> String {
     let dir =
         std::env::temp_dir().join(format!("clever-kyc-store-it-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -46,7 +46,7 @@ fn submit(
     (code, json)
 }
 
-fn json_lines(args: &[&str]) -> Vec<Value> {
+pub(crate) fn json_lines(args: &[&str]) -> Vec<Value> {
     let (code, stdout, stderr) = run(clever_kyc().args(args));
     assert_eq!(code, 0, "{stderr}");
     stdout
@@ -71,7 +71,7 @@ fn wait_for_events(store: &str, email: &str, count: usize) -> Vec<Value> {
     }
 }
 
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -274,96 +274,4 @@ fn a_generated_authorization_value_is_never_printed() {
         "{events:?}"
     );
     stop(listener);
-}
-
-/// A forward target on loopback that answers 500 to its first `failures` requests and 200
-/// after; it records each request's idempotency header and body.
-fn forward_target(
-    failures: usize,
-) -> (
-    std::net::SocketAddr,
-    std::sync::mpsc::Receiver<(u16, String, String)>,
-) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut length, mut key) = (0usize, String::new());
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let lower = line.trim_end().to_ascii_lowercase();
-                if lower.is_empty() {
-                    break;
-                }
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                if let Some(v) = lower.strip_prefix("clever-kyc-idempotency-key:") {
-                    key = v.trim().to_owned();
-                }
-            }
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
-            let status = if n < failures { 500 } else { 200 };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let _ = tx.send((status, key, String::from_utf8_lossy(&body).into_owned()));
-        }
-    });
-    (addr, rx)
-}
-
-#[test]
-fn forward_to_counts_an_event_delivered_only_after_the_target_answered_2xx() {
-    let store = store_in_temp("forward");
-    let (target, forwarded) = forward_target(2);
-    let value = "Bearer forward-test";
-    let (listener, addr) = spawn_listener(&[
-        "--store",
-        &store,
-        "--auth",
-        value,
-        "--forward-to",
-        &format!("http://{target}/events"),
-    ]);
-    let body = serde_json::to_vec(&crate::durability::burst_event(7)).unwrap();
-    let mut sender = Sender::new(addr);
-    assert_eq!(
-        sender.post(value, &body),
-        Some(503),
-        "the target answered 500"
-    );
-    assert_eq!(
-        sender.post(value, &body),
-        Some(503),
-        "forwarded again, 500 again"
-    );
-    assert_eq!(
-        sender.post(value, &body),
-        Some(200),
-        "forwarded again, taken"
-    );
-    assert_eq!(
-        sender.post(value, &body),
-        Some(200),
-        "a duplicate of a delivered event"
-    );
-    stop(listener);
-    let seen: Vec<_> = forwarded.try_iter().collect();
-    assert_eq!(seen.len(), 3, "not forwarded once delivered: {seen:?}");
-    let line: Value = serde_json::from_str(&seen[2].2).unwrap();
-    assert_eq!(seen[2].1, line["idempotency_key"].as_str().unwrap());
-    assert_eq!(line["email"], "burst-7@example.com");
-    let events = json_lines(&["events", "--json", "--store", &store]);
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["deliveries"], 4);
 }
