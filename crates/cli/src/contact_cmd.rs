@@ -8,6 +8,7 @@ use clever_kyc_core::{
 use crate::api::{call_failure, client};
 use crate::args::{ContactCommand, ContactCreateArgs, ContactListArgs, ContactShowArgs};
 use crate::exit::{self, Failure};
+use crate::out::say;
 
 pub(crate) fn run(command: ContactCommand) -> Result<u8, Failure> {
     match command {
@@ -66,12 +67,12 @@ fn create(args: ContactCreateArgs) -> Result<u8, Failure> {
         .map_err(|e| call_failure(&e, args.json))?;
     let email = created.email.as_deref().unwrap_or(contact.email().as_str());
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({"outcome": Outcome::Done.word(), "created": email})
         );
     } else {
-        println!("created contact {email}");
+        say!("created contact {email}");
     }
     Ok(exit::OK)
 }
@@ -84,7 +85,7 @@ fn show(args: ContactShowArgs) -> Result<u8, Failure> {
         .map_err(|e| call_failure(&e, args.json))?
     {
         Some(contact) => {
-            println!("{}", to_json(&contact)?);
+            say!("{}", to_json(&contact)?);
             Ok(exit::OK)
         }
         None => Err(Failure::outcome(
@@ -106,7 +107,7 @@ fn list(args: ContactListArgs) -> Result<u8, Failure> {
     let client = client(&args.api)?;
     for contact in client.contacts(pages) {
         match contact {
-            Ok(contact) => println!("{}", to_json(&contact)?),
+            Ok(contact) => say!("{}", to_json(&contact)?),
             Err(clever_kyc_core::contact::ContactListError::Call(e)) => {
                 return Err(call_failure(&e, args.json));
             }

@@ -28,6 +28,7 @@ use crate::args::DemoArgs;
 use crate::exit::Failure;
 use crate::line::{EventLine, Tail};
 use crate::listen::{ChannelSink, Inbox, Listener, Sink};
+use crate::out::say;
 
 struct Steps {
     number: u32,
@@ -37,7 +38,7 @@ struct Steps {
 impl Steps {
     fn begin(&mut self, what: &str) {
         self.number += 1;
-        println!(
+        say!(
             "[{:>5} ms] step {}: {what}",
             self.started.elapsed().as_millis(),
             self.number
@@ -54,7 +55,7 @@ impl Steps {
 }
 
 fn say(line: impl std::fmt::Display) {
-    println!("           {line}");
+    say!("           {line}");
 }
 
 fn unique(label: &str) -> String {
@@ -77,7 +78,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         number: 0,
         started: Instant::now(),
     };
-    println!("clever-kyc demo: the whole KYC-with-token flow on loopback\n");
+    say!("clever-kyc demo: the whole KYC-with-token flow on loopback\n");
 
     steps.begin("start the Hello Clever simulator");
     let credentials = Credentials::new("demo-app", &unique("secret")).map_err(|e| steps.fail(e))?;
@@ -343,7 +344,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     let _ = stop_tx.send(());
     let _ = listener_task.await;
     mock.shutdown();
-    println!(
+    say!(
         "\ndemo passed in {} ms: contacts created, tokens from Sumsub, pending then approved via async, pending then rejected via blocking, read back and listed",
         steps.started.elapsed().as_millis()
     );

@@ -9,6 +9,7 @@ use crate::args::{EventsArgs, StatusArgs};
 use crate::exit::{self, Failure};
 use crate::line::{EventLine, Tail};
 use crate::listen::open_store;
+use crate::out::say;
 
 fn readable_store(
     location: &StoreLocation,
@@ -65,7 +66,7 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
         });
         out.push('\n');
     }
-    print!("{out}");
+    crate::out::stdout_text(&out);
     Ok(exit::OK)
 }
 
@@ -78,7 +79,7 @@ pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
         .statuses(&email)
         .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
     if statuses.is_empty() && !args.json {
-        println!("no KYC status stored for {}", args.email);
+        say!("no KYC status stored for {}", args.email);
     }
     for status in &statuses {
         let id = status.submission_id.as_ref().map(SubmissionId::as_str);
@@ -89,9 +90,9 @@ pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
                 "latest_status": status.latest_status,
                 "updated_at": rfc3339(status.updated_at),
             });
-            println!("{line}");
+            say!("{line}");
         } else {
-            println!(
+            say!(
                 "{}: {} (since {}, submission {})",
                 status.email.as_str(),
                 status.latest_status,

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -24,8 +24,12 @@ use crate::exit::Failure;
 use crate::forward::Forwarder;
 use crate::line::{EventLine, Tail};
 use crate::outbox::{OutboxPolicy, OutboxWaker};
-use crate::printer::{PrintError, Printer};
+use crate::printer::{DEFAULT_QUEUE_BYTES, PrintError, Printer};
 use crate::secrets::read_secret_file;
+
+/// Each shutdown step's deadline after the grace period (the outbox, the runtime's blocking
+/// tasks, the stdout writer, the log queue): together under the 2 s the contract allows.
+const SHUTDOWN_STEP: Duration = Duration::from_millis(400);
 
 /// The store every listener commits to.
 pub(crate) type Inbox = CallbackInbox<Arc<dyn CallbackStore>>;
@@ -260,7 +264,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
     } else {
         "still committing events to the store (read them with `clever-kyc events`)"
     };
-    let (printer, writer) = Printer::start(what_survives);
+    let (printer, writer) = Printer::start(what_survives, DEFAULT_QUEUE_BYTES);
     let runtime = crate::runtime()?;
     let (stop_outbox, stopped) = watch::channel(false);
     let outbox = forwarder.map(|forwarder| {
@@ -291,7 +295,6 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         Duration::from_secs(args.server.body_timeout.max(1)),
     );
     let _ = clever_kyc_server::raise_open_file_limit();
-    let grace = limits.grace;
     let summary = runtime.block_on(async {
         let socket = TcpListener::bind(args.bind)
             .await
@@ -299,44 +302,43 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         let addr = socket
             .local_addr()
             .map_err(|e| Failure::failed(e.to_string()))?;
-        eprintln!(
+        clever_kyc_server::stderr_line(format!(
             "listen: receiving KYCStatusChanged callbacks on http://{addr} (any path); store {described}"
-        );
+        ));
         let summary = serve(socket, listener.router(), limits, shutdown_signal()).await;
         // Deliveries in flight get the grace period; an unfinished one keeps its place in
         // the outbox and goes out after the next start (or from another replica).
         let _ = stop_outbox.send(true);
         if let Some((_, task)) = outbox {
-            let _ = tokio::time::timeout(grace, task).await;
+            let _ = tokio::time::timeout(SHUTDOWN_STEP, task).await;
         }
         Ok::<_, Failure>(summary)
     })?;
-    drop(runtime);
-    // Logging is asynchronous: let the last lines (refusals, accept errors) reach stderr.
-    clever_kyc_server::flush_logs(Duration::from_secs(1));
-    let dropped = printer.dropped();
-    drop(printer);
-    let _ = writer.join();
-    // Nothing else writes now: print directly, so the line is not lost at exit.
-    eprintln!(
-        "{}",
-        format_args!(
-            "listen: stopped after {} connections{}{}",
-            summary.connections,
-            if summary.cut_at_shutdown > 0 {
-                format!(
-                    "; {} cut at the end of the grace period",
-                    summary.cut_at_shutdown
-                )
-            } else {
-                String::new()
-            },
-            if dropped > 0 {
-                format!("; {dropped} lines not printed (standard output was too slow)")
-            } else {
-                String::new()
-            }
-        )
-    );
+    // Whatever the pipes and the store do, the process ends within --grace plus 2 s: each
+    // step below has its own deadline, and nothing here waits on a reader.
+    runtime.shutdown_timeout(SHUTDOWN_STEP);
+    let unwritten = writer.finish([printer], Instant::now() + SHUTDOWN_STEP);
+    let mut summary_line = format!("listen: stopped after {} connections", summary.connections);
+    if summary.cut_at_shutdown > 0 {
+        summary_line.push_str(&format!(
+            "; {} cut at the end of the grace period",
+            summary.cut_at_shutdown
+        ));
+    }
+    if unwritten.dropped > 0 {
+        summary_line.push_str(&format!(
+            "; {} lines not printed (standard output was too slow)",
+            unwritten.dropped
+        ));
+    }
+    if unwritten.lines > 0 {
+        // Never acknowledged lines: with --store memory a line is flushed before its 200.
+        summary_line.push_str(&format!(
+            "; {} lines still queued for standard output were not written (its reader stopped reading; the events are in the store)",
+            unwritten.lines
+        ));
+    }
+    clever_kyc_server::stderr_line(summary_line);
+    clever_kyc_server::flush_logs(SHUTDOWN_STEP);
     Ok(crate::exit::OK)
 }

@@ -13,6 +13,7 @@ mod forward;
 mod line;
 mod listen;
 mod mock_cmd;
+mod out;
 mod outbox;
 mod printer;
 mod secrets;
@@ -48,37 +49,34 @@ fn main() -> ExitCode {
         Command::Contact(command) => contact_cmd::run(command),
         Command::ShareToken(args) => share_token_cmd::run(args),
         Command::Openapi(args) => {
-            print!(
-                "{}",
-                if args.sumsub {
-                    clever_kyc_mock::SUMSUB_OPENAPI
-                } else {
-                    clever_kyc_mock::HELLO_CLEVER_OPENAPI
-                }
-            );
+            out::stdout_text(if args.sumsub {
+                clever_kyc_mock::SUMSUB_OPENAPI
+            } else {
+                clever_kyc_mock::HELLO_CLEVER_OPENAPI
+            });
             Ok(exit::OK)
         }
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };
-    // Lines still queued for stderr get a moment to reach it; a stuck stderr does not hold
-    // the exit.
-    clever_kyc_server::flush_logs(std::time::Duration::from_millis(500));
     match result {
-        Ok(status) => ExitCode::from(status),
+        Ok(status) => {
+            // Lines still queued for stderr get a moment; a stuck stderr does not hold the exit.
+            clever_kyc_server::flush_logs(std::time::Duration::from_millis(500));
+            ExitCode::from(status)
+        }
         Err(failure) => {
-            // A closed or full pipe must not turn a clean failure into a panic.
-            use std::io::Write;
+            // A closed or full pipe must not turn a clean failure into a panic or a hang.
             if let Some(json) = &failure.json {
-                let _ = writeln!(std::io::stdout(), "{json}");
+                out::stdout_line(format_args!("{json}"));
             }
-            let _ = writeln!(std::io::stderr(), "clever-kyc: {}", failure.message);
+            clever_kyc_server::stderr_line(format!("clever-kyc: {}", failure.message));
+            clever_kyc_server::flush_logs(std::time::Duration::from_millis(500));
             failure.code()
         }
     }
 }
 
-/// The runtime for the commands that serve.
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -7,6 +7,7 @@ use clever_kyc_mock::{DeliverySchedule, Fault, ListTotals, MockConfig, MockServe
 
 use crate::args::{ListTotalsArg, MockArgs};
 use crate::exit::Failure;
+use crate::out::say;
 use crate::secrets::credentials;
 
 pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
@@ -68,13 +69,13 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
             (Some(fault), None) => mock.set_default_fault(Some(fault)),
             (None, _) => {}
         }
-        println!("Hello Clever simulator listening on {}", mock.base_url());
-        println!(
+        say!("Hello Clever simulator listening on {}", mock.base_url());
+        say!(
             "submit endpoint: {}{}",
             mock.base_url(),
             clever_kyc_core::config::ApiConfig::SUBMIT_PATH
         );
-        println!(
+        say!(
             "inspect: {0}/__mock/requests {0}/__mock/submissions {0}/__mock/deliveries",
             mock.base_url()
         );

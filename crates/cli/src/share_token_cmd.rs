@@ -9,6 +9,7 @@ use clever_kyc_core::{
 use crate::api::{call_failure, settings};
 use crate::args::ShareTokenArgs;
 use crate::exit::{self, Failure};
+use crate::out::say;
 use crate::secrets::read_secret_file;
 
 pub(crate) fn run(args: ShareTokenArgs) -> Result<u8, Failure> {
@@ -47,12 +48,12 @@ pub(crate) fn run(args: ShareTokenArgs) -> Result<u8, Failure> {
         .share_token(&sumsub, &request)
         .map_err(|e| call_failure(&e, args.json))?;
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({"token": issued.token.expose_secret(), "for_client_id": issued.for_client_id})
         );
     } else {
-        println!("{}", issued.token.expose_secret());
+        say!("{}", issued.token.expose_secret());
     }
     Ok(exit::OK)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::args::SubmitArgs;
 use crate::exit::{self, Failure};
 use crate::listen::open_store;
+use crate::out::say;
 use crate::secrets::{credentials, read_secret_file};
 
 /// What `--json` prints: one object, a stable contract for scripts.
@@ -92,12 +93,12 @@ impl Report {
 
     fn print(&self, json: bool) {
         if json {
-            println!("{}", serde_json::to_string(self).unwrap_or_default());
+            say!("{}", serde_json::to_string(self).unwrap_or_default());
             return;
         }
         match self.outcome {
             word if word == Outcome::Done.word() => {
-                println!(
+                say!(
                     "accepted: Hello Clever took the submission (status {:?}, {} attempt{}, {} transport)",
                     self.status.as_deref().unwrap_or(""),
                     self.attempts,
@@ -105,22 +106,22 @@ impl Report {
                     self.transport
                 );
                 if let Some(id) = &self.submission_id {
-                    println!("submission {id}: its callbacks will be traced to it");
+                    say!("submission {id}: its callbacks will be traced to it");
                 }
             }
             outcome => {
-                println!(
+                say!(
                     "{outcome}: {}",
                     self.error.as_deref().unwrap_or("unknown error")
                 );
                 match self.reconciled {
-                    Some("took_effect") => println!(
+                    Some("took_effect") => say!(
                         "reconciled: the contact shows a new KYC instance, so the submission took effect and the token is spent"
                     ),
-                    Some(other) => println!(
+                    Some(other) => say!(
                         "reconciled: {other}; the submission has not shown on the contact, so check again before asking for a new token"
                     ),
-                    None if self.may_have_been_processed => println!(
+                    None if self.may_have_been_processed => say!(
                         "note: the token may have been spent; check the contact's KYC status (or pass --reconcile) before asking for a new one"
                     ),
                     None => {}
@@ -194,7 +195,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
                     "may_have_been_processed": false, "transport": null, "submission_id": null,
                     "field": e.field(),
                 });
-                println!("{report}");
+                say!("{report}");
             }
             return Err(Failure::usage(format!(
                 "invalid {}: {e}; nothing was sent",

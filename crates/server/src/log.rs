@@ -70,6 +70,13 @@ fn log_handle() -> &'static Log {
     })
 }
 
+/// Writes `line` to standard error through the same queue, without ever waiting for it and
+/// without a panic when standard error is closed or full: for a server's own lines (what it
+/// listens on, how it stopped). Call [`flush_logs`] before the process exits.
+pub fn stderr_line(line: impl Into<String>) {
+    enqueue(line.into());
+}
+
 /// Queues `line` for standard error without ever waiting for it.
 fn enqueue(line: String) {
     let log = log_handle();

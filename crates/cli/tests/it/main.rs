@@ -9,6 +9,7 @@ mod listen;
 mod load;
 mod mock_and_demo;
 mod outcomes;
+mod shutdown;
 mod store;
 mod submit;
 
