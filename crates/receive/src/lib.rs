@@ -81,12 +81,6 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-/// The README's examples, compiled as doctests so that the front page cannot drift from the
-/// code.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
-
 /// Glob-importing a transport and this crate together is not ambiguous: each re-exports
 /// core as a module and adds only its own names.
 ///

@@ -67,7 +67,7 @@ impl IssuedSubmission {
     /// use std::time::SystemTime;
     /// use clever_kyc_async::Client;
     /// use clever_kyc_core::{Credentials, Email, Environment, KycSubmission};
-    /// use clever_kyc_core::callback::Registration::DEFAULT_RETENTION;
+    /// use clever_kyc_core::callback::Registration;
     /// use clever_kyc_core::config::BaseUrl;
     /// use clever_kyc_receive::{AsyncStore, IssuedSubmission, MemoryStore, RegistrationAfter};
     /// # let credentials = Credentials::new("app-id", "secret-key")?;
@@ -78,7 +78,7 @@ impl IssuedSubmission {
     ///
     /// let email = Email::parse("ana@example.com")?;
     /// let now = SystemTime::now();
-    /// let issued = IssuedSubmission::generate(&email, now, clever_kyc_core::callback::Registration::DEFAULT_RETENTION)?;
+    /// let issued = IssuedSubmission::generate(&email, now, Registration::DEFAULT_RETENTION)?;
     /// let submission = KycSubmission::builder()
     ///     .email(email.as_str())
     ///     .token("expired-token-1") // the simulator refuses this one

@@ -653,8 +653,9 @@ mod tests {
 
     /// What SQLite plans for the listing of `filter`, one line per step.
     fn plan(filter: &EventFilter) -> String {
-        let connection = Connection::open_in_memory().unwrap();
+        let mut connection = Connection::open_in_memory().unwrap();
         connection.execute_batch(SCHEMA).unwrap();
+        migrate(&mut connection).unwrap();
         let mut explain = connection
             .prepare(&format!("EXPLAIN QUERY PLAN {}", events_query(filter)))
             .unwrap();

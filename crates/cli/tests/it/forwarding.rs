@@ -167,6 +167,15 @@ fn events_acknowledged_while_the_target_failed_are_forwarded_after_a_restart() {
     target.failing.store(false, Ordering::SeqCst);
     let (listener, _) = listen_forwarding(&store, &target, value);
     let taken = target.wait_for_taken(10);
+    // The target answered; the store notes each delivery just after.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while json_lines(&["events", "--json", "--store", &store])
+        .iter()
+        .any(|e| e["forwarded_at"].is_null())
+    {
+        assert!(Instant::now() < deadline, "deliveries were not recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     stop(listener);
     let mut keys: Vec<_> = taken.iter().map(|(_, key, _)| key.clone()).collect();
     keys.sort();

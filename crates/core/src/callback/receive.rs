@@ -188,7 +188,7 @@ impl ReceivedCallback {
 /// ```
 /// use std::time::SystemTime;
 /// use clever_kyc_core::*;
-/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::Registration, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request};
+/// use clever_kyc_core::{callback::AuthDigest, callback::CallbackAuthenticator, callback::CallbackReceiver, callback::KycStatusEntry, callback::Registration, callback::SubmissionId, callback::authorization_from_random_bytes, callback::callback_request};
 /// let secret = authorization_from_random_bytes([9; 32]);
 /// // Your store: here a map from the value's digest to its registration.
 /// let mut registry = std::collections::HashMap::new();
