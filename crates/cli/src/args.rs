@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clever_kyc_receive::StoreLocation;
 
@@ -99,8 +100,8 @@ pub(crate) struct SubmitArgs {
     /// Use the blocking (ureq) transport instead of the async (reqwest) one.
     #[arg(long)]
     pub(crate) blocking: bool,
-    /// Seconds allowed for each attempt.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds allowed for each attempt (1 to 600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub(crate) timeout: u64,
     /// Register the callback Authorization value in this store before sending (generating a
     /// fresh one when --webhook-auth is not given): sqlite:PATH or redis://HOST:PORT[/DB].
@@ -134,8 +135,8 @@ pub(crate) struct ApiArgs {
     /// A custom base URL instead of an environment (a proxy or the simulator).
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
-    /// Seconds allowed for each attempt.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds allowed for each attempt (1 to 600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub(crate) timeout: u64,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
@@ -243,7 +244,7 @@ pub(crate) struct ShareTokenArgs {
     #[arg(long)]
     pub(crate) for_client_id: String,
     /// The token's lifetime in seconds (Sumsub's default when absent; at most 1200).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=1200))]
     pub(crate) ttl: Option<u64>,
     /// The Sumsub app token (default: $SUMSUB_APP_TOKEN).
     #[arg(long, env = "SUMSUB_APP_TOKEN", hide_env_values = true)]
@@ -255,8 +256,8 @@ pub(crate) struct ShareTokenArgs {
     /// Another Sumsub base URL (the simulator, a proxy).
     #[arg(long, value_name = "URL", default_value = clever_kyc_core::sumsub::SumsubConfig::BASE_URL)]
     pub(crate) sumsub_base_url: String,
-    /// Seconds allowed for each attempt.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds allowed for each attempt (1 to 600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub(crate) timeout: u64,
     /// Print `{"token": ..., "for_client_id": ...}` instead of the bare token.
     #[arg(long)]
@@ -278,8 +279,8 @@ pub(crate) struct ListenArgs {
     /// A file of accepted Authorization values, one per line (`-` for standard input).
     #[arg(long, value_name = "PATH")]
     pub(crate) auth_file: Option<PathBuf>,
-    /// The largest callback body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::callback::CallbackReceiver::DEFAULT_BODY_LIMIT)]
+    /// The largest callback body accepted, in bytes (1 KiB to 16 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = clever_kyc_core::callback::CallbackReceiver::DEFAULT_BODY_LIMIT, value_parser = clap::value_parser!(u64).range(1024..=16 * 1024 * 1024).map(|n| n as usize))]
     pub(crate) max_body: usize,
     /// Print each event as one JSON line.
     #[arg(long)]
@@ -302,27 +303,55 @@ pub(crate) struct ListenArgs {
     /// events of its submission then go.
     #[arg(long, value_name = "SECS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     pub(crate) forward_give_up_after: u64,
+    /// The loss window accepted from a Redis store: `always` (the default) needs
+    /// `appendonly yes` with `appendfsync always`, so that no acknowledged event is lost if
+    /// Redis stops; `everysec` accepts about a second of them; `none` accepts a Redis without
+    /// persistence. A server weaker than this is refused at start (exit 2).
+    #[arg(long, value_enum, value_name = "WINDOW", default_value_t = RedisDurabilityArg::Always)]
+    pub(crate) redis_durability: RedisDurabilityArg,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
+}
+
+/// `--redis-durability`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RedisDurabilityArg {
+    /// No acknowledged event lost.
+    Always,
+    /// About a second of acknowledged events.
+    Everysec,
+    /// Everything since the last snapshot.
+    None,
+}
+
+impl RedisDurabilityArg {
+    /// The window accepted, from none (0) to the widest (2), as `RedisDurability::rank`.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            Self::Always => 0,
+            Self::Everysec => 1,
+            Self::None => 2,
+        }
+    }
 }
 
 /// Limits every server of this command applies to its clients.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServerArgs {
-    /// Seconds a client has to send its request headers.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Seconds a client has to send its request headers (1 to 300).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub(crate) header_timeout: u64,
-    /// Seconds a client has to send a whole request body.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds a client has to send a whole request body (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) body_timeout: u64,
-    /// Seconds an idle keep-alive connection is kept.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds an idle keep-alive connection is kept (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) idle_timeout: u64,
-    /// Connections served at once; more wait in the kernel's accept queue.
-    #[arg(long, value_name = "N", default_value_t = 512)]
+    /// Connections served at once; more wait in the kernel's accept queue (1 to 65536).
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|n| n as usize))]
     pub(crate) max_connections: usize,
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT (0 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub(crate) grace: u64,
 }
 
@@ -362,20 +391,21 @@ pub(crate) struct MockArgs {
     pub(crate) bind: SocketAddr,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
-    /// Milliseconds before the first (pending) callback.
-    #[arg(long, value_name = "MS", default_value_t = 50)]
+    /// Milliseconds before the first (pending) callback (0 to 3600000, an hour).
+    #[arg(long, value_name = "MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub(crate) first_delay_ms: u64,
-    /// Milliseconds between the pending and the final callback.
-    #[arg(long, value_name = "MS", default_value_t = 300)]
+    /// Milliseconds between the pending and the final callback (0 to 3600000, an hour).
+    #[arg(long, value_name = "MS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub(crate) final_delay_ms: u64,
-    /// Comma-separated milliseconds before each retry of a failed delivery.
-    #[arg(long, value_name = "MS,MS,...", value_delimiter = ',', default_values_t = [1000u64, 2000, 4000, 8000])]
+    /// Comma-separated milliseconds before each retry of a failed delivery (each 0 to
+    /// 3600000).
+    #[arg(long, value_name = "MS,MS,...", value_delimiter = ',', default_values_t = [1000u64, 2000, 4000, 8000], value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub(crate) retry_delays_ms: Vec<u64>,
     /// Send each delivered callback again this many times (test receivers' deduplication).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub(crate) repeat_delivered: u32,
-    /// Seconds an issued token stays valid.
-    #[arg(long, value_name = "SECS", default_value_t = 1200)]
+    /// Seconds an issued token stays valid (1 to 2592000, 30 days).
+    #[arg(long, value_name = "SECS", default_value_t = 1200, value_parser = clap::value_parser!(u64).range(1..=2_592_000))]
     pub(crate) token_ttl: u64,
     /// A fault for every submit request, as JSON, e.g. '{"kind":"rate_limited","retry_after_secs":2}'.
     #[arg(long, value_name = "JSON", long_help = clever_kyc_mock::FAULT_KINDS)]
@@ -400,7 +430,7 @@ pub(crate) struct OpenapiArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
-    /// Seconds to wait for the callbacks before failing.
-    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    /// Seconds to wait for the callbacks before failing (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) wait: u64,
 }

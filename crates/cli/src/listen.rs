@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
-use crate::args::{ListenArgs, ServerArgs};
+use crate::args::{ListenArgs, RedisDurabilityArg, ServerArgs};
 use crate::exit::Failure;
 use crate::forward::Forwarder;
 use crate::line::{EventLine, Tail};
@@ -226,6 +226,30 @@ pub(crate) fn open_store(
     })
 }
 
+/// What the Redis server promises about an acknowledged event, held to `--redis-durability`:
+/// a weaker server is refused (exit 2, with the fix); unreadable settings are a warning.
+fn redis_durability(url: &str, accepted: RedisDurabilityArg) -> Result<String, Failure> {
+    let store = clever_kyc_receive::RedisStore::open(url).map_err(|e| {
+        Failure::usage(format!(
+            "--store: {}",
+            clever_kyc_core::transport::error_chain(&e)
+        ))
+    })?;
+    let durability = store.durability();
+    match durability.rank() {
+        Some(rank) if rank > accepted.rank() => Err(Failure::usage(format!(
+            "--store: the Redis server has {durability}. Fix: set `appendonly yes` and `appendfsync always` in redis.conf (or CONFIG SET them), or accept the loss window with --redis-durability everysec|none"
+        ))),
+        Some(_) => Ok(durability.to_string()),
+        None => {
+            clever_kyc_server::stderr_line(format!(
+                "listen: warning: the Redis server's persistence settings could not be read ({durability}); managed services often disable CONFIG. Make sure it runs with an append-only file synced on every write, or acknowledged events can be lost if it stops"
+            ));
+            Ok(durability.to_string())
+        }
+    }
+}
+
 pub(crate) fn server_limits(args: &ServerArgs) -> ServerLimits {
     let mut limits = ServerLimits::default();
     limits.header_read_timeout = Duration::from_secs(args.header_timeout.max(1));
@@ -252,7 +276,13 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         ));
     }
     let store: Arc<dyn CallbackStore> = Arc::from(open_store(&args.store, true)?);
-    let described = store.describe();
+    let mut described = store.describe();
+    if let StoreLocation::Redis(url) = &args.store {
+        described.push_str(&format!(
+            "; durability: {}",
+            redis_durability(url, args.redis_durability)?
+        ));
+    }
     let async_store = AsyncStore::new(Arc::clone(&store));
     let inbox = CallbackInbox::new(store)
         .with_static_values(values)

@@ -4,6 +4,27 @@ use serde::Serialize;
 
 use crate::tokens::TokenOutcome;
 
+/// A share token as inspection shows it: its first 4 characters and its length, never
+/// enough to spend it.
+pub(crate) fn redact_token(token: &str) -> String {
+    let shown: String = token.chars().take(4).collect();
+    format!("{shown}… ({} bytes, redacted)", token.len())
+}
+
+fn redacted<S: serde::Serializer>(token: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&redact_token(token))
+}
+
+fn redacted_option<S: serde::Serializer>(
+    token: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match token {
+        Some(token) => redacted(token, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// One request to the submit endpoint, whatever became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
@@ -11,7 +32,9 @@ pub struct RequestRecord {
     pub id: u64,
     /// Milliseconds since the simulator started.
     pub at_ms: u64,
-    /// The token in the body, when there was one.
+    /// The token in the body, when there was one. Inspection over HTTP shows it redacted
+    /// (single use: whoever reads it could spend it).
+    #[serde(serialize_with = "redacted_option")]
     pub token: Option<String>,
     /// The email in the body, when there was one.
     pub email: Option<String>,
@@ -33,7 +56,8 @@ pub struct SubmissionRecord {
     pub at_ms: u64,
     /// The contact's email.
     pub email: String,
-    /// The share token spent.
+    /// The share token spent. Inspection over HTTP shows it redacted.
+    #[serde(serialize_with = "redacted")]
     pub token: String,
     /// How its KYC ends.
     pub outcome: TokenOutcome,

@@ -197,8 +197,9 @@ impl IssuedSubmission {
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use clever_kyc_receive::*;
-/// use clever_kyc_receive::{clever_kyc_core::Email, clever_kyc_core::KycStatus, clever_kyc_core::KycStatusChanged, Registration::DEFAULT_RETENTION, clever_kyc_core::callback::KycStatusEntry, clever_kyc_core::callback::callback_request};
+/// use clever_kyc_core::{Email, KycStatus, KycStatusChanged};
+/// use clever_kyc_core::callback::{KycStatusEntry, Registration, callback_request};
+/// use clever_kyc_receive::{CallbackInbox, MemoryStore};
 ///
 /// let inbox = CallbackInbox::new(MemoryStore::new());
 /// let email = Email::parse("a@example.com")?;

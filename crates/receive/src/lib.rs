@@ -115,7 +115,7 @@ pub use location::{StoreLocation, StoreLocationError};
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 pub use observe::REFUSALS_PER_SECOND;
 #[cfg(feature = "redis")]
-pub use redis_store::RedisStore;
+pub use redis_store::{RedisDurability, RedisStore};
 pub use registered::{RegisteredOutcome, RegistrationAfter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

@@ -279,7 +279,8 @@ fn kill_9_mid_burst_loses_no_acknowledged_callback_on_sqlite() {
 
 #[test]
 fn kill_9_mid_burst_loses_no_acknowledged_callback_on_redis() {
-    let redis = RedisServer::start().expect("this test needs redis-server");
+    let redis = RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+        .expect("this test needs redis-server");
     nothing_acknowledged_is_lost(&redis.url(), "-KILL");
 }
 
@@ -290,7 +291,8 @@ fn sigterm_mid_burst_exits_0_and_loses_nothing_on_sqlite() {
 
 #[test]
 fn sigterm_mid_burst_exits_0_and_loses_nothing_on_redis() {
-    let redis = RedisServer::start().expect("this test needs redis-server");
+    let redis = RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+        .expect("this test needs redis-server");
     nothing_acknowledged_is_lost(&redis.url(), "-TERM");
 }
 
@@ -300,7 +302,8 @@ fn sigterm_mid_burst_exits_0_and_loses_nothing_on_redis() {
 #[test]
 fn two_replicas_on_one_redis_store_each_event_once() {
     const EVENTS: usize = 10_000;
-    let redis = RedisServer::start().expect("this test needs redis-server");
+    let redis = RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+        .expect("this test needs redis-server");
     let (auth, _) = register(&redis.url());
     let addrs = [free_addr(), free_addr()];
     let mut replicas: Vec<Child> = addrs

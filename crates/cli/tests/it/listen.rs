@@ -204,3 +204,49 @@ fn bad_store_options_exit_2_before_anything_is_served() {
         );
     }
 }
+
+/// F11: a Redis without an append-only file loses acknowledged events when it stops; the
+/// listener refuses it unless the loss window is accepted, and says which window applies.
+#[test]
+fn a_redis_without_persistence_is_refused_unless_its_window_is_accepted() {
+    let redis =
+        clever_kyc_receive::testing::RedisServer::start().expect("this test needs redis-server");
+    let (code, stdout, stderr) =
+        crate::run(clever_kyc().args(["listen", "--bind", "127.0.0.1:0", "--store", &redis.url()]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("appendonly yes") && stderr.contains("--redis-durability"),
+        "the message must say how to fix it: {stderr}"
+    );
+    assert!(!stderr.contains("receiving"), "{stderr}");
+
+    let (mut child, _) =
+        crate::spawn_listener(&["--store", &redis.url(), "--redis-durability", "none"]);
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    use std::io::Read;
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    assert!(
+        stderr.contains("no append-only file"),
+        "the window is printed: {stderr}"
+    );
+
+    let durable = clever_kyc_receive::testing::RedisServer::start_with(&[
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+    ])
+    .expect("this test needs redis-server");
+    let (mut child, _) = crate::spawn_listener(&["--store", &durable.url()]);
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    assert!(stderr.contains("appendfsync always"), "{stderr}");
+}

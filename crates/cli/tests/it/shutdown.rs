@@ -158,3 +158,29 @@ fn closed_stdout_or_stderr_at_start_is_no_panic() {
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("panicked"), "{text}");
 }
+
+/// F13: a duration or size outside its range exits 2 naming the range, before anything is
+/// served; `--header-timeout` at u64::MAX used to make every connection panic.
+#[test]
+fn every_duration_and_size_flag_is_bounded() {
+    let max = u64::MAX.to_string();
+    let cases: [(&[&str], &str, &str); 8] = [
+        (&["listen"], "--header-timeout", "1..=300"),
+        (&["listen"], "--grace", "0..=3600"),
+        (&["listen"], "--body-timeout", "1..=3600"),
+        (&["listen"], "--max-body", "1024..=16777216"),
+        (&["listen"], "--max-connections", "1..=65536"),
+        (&["listen"], "--forward-timeout", "1..=300"),
+        (&["mock"], "--token-ttl", "1..=2592000"),
+        (
+            &["submit", "--email", "a@example.com", "--token", "t"],
+            "--timeout",
+            "1..=600",
+        ),
+    ];
+    for (command, flag, range) in cases {
+        let (code, stdout, stderr) = crate::run(clever_kyc().args(command).args([flag, &max]));
+        assert_eq!(code, 2, "{flag}: {stdout}{stderr}");
+        assert!(stderr.contains(range), "{flag}: {stderr}");
+    }
+}

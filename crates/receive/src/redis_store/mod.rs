@@ -29,7 +29,10 @@ use crate::store::{
     Recorded, Registrations, StoreError, StoredEvent, SubmissionStatus,
 };
 
+mod durability;
 mod listing;
+
+pub use durability::RedisDurability;
 
 const BACKEND: &str = "redis";
 
