@@ -29,10 +29,38 @@ enum Decision {
 pub(crate) async fn submit(
     State(shared): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let store = &shared.store;
     let fault = store.next_fault();
+    // Credentials first: a client without them gets its 401 before the simulator reads (or
+    // waits for) a byte of its body, so slow bodies cannot hold the simulator for others.
+    if fault.is_none() && !authorised(store, &headers) {
+        push_request(
+            &shared,
+            RequestRecord {
+                id: 0,
+                at_ms: store.now_ms(),
+                token: None,
+                email: None,
+                fault: None,
+                processed: true,
+                status: StatusCode::UNAUTHORIZED.as_u16(),
+            },
+        );
+        return not_authorised();
+    }
+    let limit = store.config.max_body_bytes;
+    let body: Bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return error_json(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_REQUEST",
+                "The request body is too large or did not arrive",
+            );
+        }
+    };
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     let field = |name: &str| {
         parsed

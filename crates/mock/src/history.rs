@@ -48,6 +48,18 @@ impl<T: Clone> History<T> {
     }
 
     /// A copy of what is kept, oldest first.
+    /// At most `limit` records after sequence number `after` (records are numbered from 1 in
+    /// the order they came), and the `after` of the next page when there is one.
+    pub(crate) fn page(&self, after: u64, limit: usize) -> (Vec<T>, Option<u64>) {
+        let start = usize::try_from(after.saturating_sub(self.dropped))
+            .unwrap_or(usize::MAX)
+            .min(self.items.len());
+        let items: Vec<T> = self.items.iter().skip(start).take(limit).cloned().collect();
+        let end = start + items.len();
+        let next = (end < self.items.len()).then(|| self.dropped + end as u64);
+        (items, next)
+    }
+
     pub(crate) fn snapshot(&self) -> Vec<T> {
         self.items.iter().cloned().collect()
     }
@@ -83,6 +95,10 @@ mod tests {
             history.push(i);
         }
         assert_eq!(history.snapshot(), [3, 4]);
+        // Numbered from 1 in arrival order: 1 to 3 were dropped; 4 and 5 are kept.
+        assert_eq!(history.page(0, 1), (vec![3], Some(4)));
+        assert_eq!(history.page(4, 10), (vec![4], None));
+        assert_eq!(history.page(9, 10), (vec![], None));
         assert_eq!((history.dropped(), history.total()), (3, 5));
     }
 

@@ -71,7 +71,7 @@ pub use config::{
     DeliverySchedule, ListTotals, MOCK_SUMSUB_APP_TOKEN, MOCK_SUMSUB_SECRET_KEY, MockConfig,
 };
 pub use contacts::MAX_CONTACTS;
-pub use control::DROPPED_HEADER;
+pub use control::{DROPPED_HEADER, MAX_PAGE, NEXT_HEADER};
 pub use fault::{
     FAULT_KINDS, Fault, MAX_CANNED_BYTES, MAX_FAULT_TIMES, MAX_LATENCY_MILLIS, MAX_OVERSIZED_BYTES,
     MAX_RETRY_AFTER_SECS,
@@ -79,6 +79,9 @@ pub use fault::{
 pub use history::{HISTORY_CAPACITY, MAX_RECORDED_TEXT};
 pub use openapi::{HELLO_CLEVER_OPENAPI, SUMSUB_OPENAPI};
 pub use records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
-pub use server::{BlockingMockServer, MockError, MockServer};
+pub use server::{
+    BlockingMockServer, FaultQueueFull, MAX_QUEUED_FAULT_BYTES, MAX_QUEUED_FAULTS, MockError,
+    MockServer,
+};
 pub use tokens::{MAX_TOKEN_TTL, TokenOutcome};
 pub use untrusted_tls::UntrustedTlsServer;

@@ -41,6 +41,18 @@ pub enum MockError {
     Runtime(#[source] std::io::Error),
 }
 
+/// Entries the fault queue holds at most.
+pub const MAX_QUEUED_FAULTS: usize = 1024;
+/// Bytes (of the faults' JSON) the fault queue holds at most.
+pub const MAX_QUEUED_FAULT_BYTES: usize = 1024 * 1024;
+
+/// The fault queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the fault queue is full ({MAX_QUEUED_FAULTS} entries or {MAX_QUEUED_FAULT_BYTES} bytes); clear it with DELETE /__mock/faults"
+)]
+pub struct FaultQueueFull;
+
 /// A running simulator. Dropping it stops the server and every pending delivery.
 ///
 /// ```no_run
@@ -222,12 +234,39 @@ impl MockServer {
 
     /// Applies `fault` to the next `times` submit requests (before any default fault). One
     /// queue entry with a counter, whatever `times` is.
+    ///
+    /// # Panics
+    /// When the queue is full ([`MAX_QUEUED_FAULTS`] entries or [`MAX_QUEUED_FAULT_BYTES`]):
+    /// a test queuing that many faults has a bug. Use
+    /// [`try_inject_fault`](Self::try_inject_fault) to handle it.
     pub fn inject_fault(&self, fault: Fault, times: usize) {
-        if times == 0 {
-            return;
+        if let Err(full) = self.try_inject_fault(fault, times) {
+            panic!("{full}");
         }
+    }
+
+    /// Queues `fault` for the next `times` submit requests, unless the queue is full.
+    ///
+    /// # Errors
+    /// [`FaultQueueFull`] at [`MAX_QUEUED_FAULTS`] entries or [`MAX_QUEUED_FAULT_BYTES`].
+    pub fn try_inject_fault(&self, fault: Fault, times: usize) -> Result<(), FaultQueueFull> {
+        if times == 0 {
+            return Ok(());
+        }
+        let size = serde_json::to_vec(&fault).map_or(0, |bytes| bytes.len());
         let mut state = self.shared.store.lock();
+        let queued: usize = state
+            .queued_faults
+            .iter()
+            .map(|(f, _)| serde_json::to_vec(f).map_or(0, |bytes| bytes.len()))
+            .sum();
+        if state.queued_faults.len() >= MAX_QUEUED_FAULTS
+            || queued.saturating_add(size) > MAX_QUEUED_FAULT_BYTES
+        {
+            return Err(FaultQueueFull);
+        }
         state.queued_faults.push_back((fault, times as u64));
+        Ok(())
     }
 
     /// Applies `fault` to every submit request not covered by an injected one.

@@ -137,6 +137,8 @@ async fn faults_and_tokens_can_be_scripted_over_http() {
                 .to_string(),
         )
         .header("content-type", "application/json")
+        .header("app-id", crate::APP_ID)
+        .header("secret-key", SECRET)
         .send()
         .await
         .unwrap();
@@ -145,6 +147,8 @@ async fn faults_and_tokens_can_be_scripted_over_http() {
         .post(format!("{}/__mock/tokens", mock.base_url()))
         .body(json!({"outcome": "rejected"}).to_string())
         .header("content-type", "application/json")
+        .header("app-id", crate::APP_ID)
+        .header("secret-key", SECRET)
         .send()
         .await
         .unwrap()

@@ -10,6 +10,8 @@ async fn control(mock: &clever_kyc_mock::MockServer, path: &str, body: &Value) -
     let response = http()
         .post(format!("{}{path}", mock.base_url()))
         .header("Content-Type", "application/json")
+        .header("app-id", crate::APP_ID)
+        .header("secret-key", crate::SECRET)
         .body(body.to_string())
         .send()
         .await
@@ -215,4 +217,78 @@ async fn a_localhost_callback_is_resolved_once_and_delivered_to_loopback() {
         })
         .await;
     assert!(done, "{attempts:?}");
+}
+
+/// An unauthenticated client cannot make the simulator grow: control requests need the
+/// merchant's credentials and are answered 401 unread; the fault queue is bounded.
+#[tokio::test]
+async fn control_requests_need_credentials_and_the_fault_queue_is_bounded() {
+    let mock = start().await;
+    for path in ["/__mock/faults", "/__mock/tokens"] {
+        let response = http()
+            .post(format!("{}{path}", mock.base_url()))
+            .header("Content-Type", "application/json")
+            .body(
+                json!({"fault": {"kind": "internal_error"}, "times": 1, "outcome": "approved"})
+                    .to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 401, "{path}");
+    }
+    assert!(mock.requests().is_empty());
+    let mut last = 0;
+    for _ in 0..=clever_kyc_mock::MAX_QUEUED_FAULTS {
+        last = control(
+            &mock,
+            "/__mock/faults",
+            &json!({"fault": {"kind": "internal_error"}, "times": 1}),
+        )
+        .await
+        .0;
+    }
+    assert_eq!(last, 429, "the queue is full at its cap");
+    assert!(
+        mock.try_inject_fault(clever_kyc_mock::Fault::InternalError, 1)
+            .is_err()
+    );
+}
+
+/// Inspection answers are pages: `?limit=&after=`, with the next page's `after` in a header.
+#[tokio::test]
+async fn inspection_is_paginated() {
+    let mock = start().await;
+    for _ in 0..5 {
+        let _ = post(
+            &mock,
+            r#"{"email":"a@example.com","token":"approved-page"}"#,
+            "wrong",
+        )
+        .await;
+    }
+    let page = |query: &'static str| {
+        let url = format!("{}/__mock/requests{query}", mock.base_url());
+        async move {
+            let response = http().get(url).send().await.unwrap();
+            let next = response
+                .headers()
+                .get(clever_kyc_mock::NEXT_HEADER)
+                .map(|v| v.to_str().unwrap().to_owned());
+            let status = response.status().as_u16();
+            let items: Value =
+                serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
+            (status, items, next)
+        }
+    };
+    let (status, items, next) = page("?limit=2").await;
+    assert_eq!(
+        (status, items.as_array().map(Vec::len), next.as_deref()),
+        (200, Some(2), Some("2"))
+    );
+    let (_, items, next) = page("?limit=2&after=4").await;
+    assert_eq!((items[0]["id"].as_u64(), next), (Some(5), None));
+    assert_eq!(page("?limit=0").await.0, 400);
+    assert_eq!(page("?limit=1001").await.0, 400);
+    assert_eq!(page("?after=x").await.0, 400);
 }
