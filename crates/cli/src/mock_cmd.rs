@@ -65,7 +65,9 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
             .await
             .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
         match (fault, args.fault_times) {
-            (Some(fault), Some(times)) => mock.inject_fault(fault, times as usize),
+            (Some(fault), Some(times)) => mock
+                .inject_fault(fault, times as usize)
+                .map_err(|e| Failure::usage(format!("--fault: {e}")))?,
             (Some(fault), None) => mock.set_default_fault(Some(fault)),
             (None, _) => {}
         }

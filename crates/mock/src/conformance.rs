@@ -218,7 +218,7 @@ impl Case {
             });
         }
         for fault in faults {
-            mock.inject_fault(fault, 1);
+            mock.inject_fault(fault, 1).map_err(|e| e.to_string())?;
         }
         let base = if self.refused {
             refused_base_url()?

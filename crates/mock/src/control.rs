@@ -36,11 +36,9 @@ pub const MAX_PAGE: usize = 1000;
 type PageParams = axum::extract::RawQuery;
 
 /// The page a query asks for: `after` (0 when absent) and `limit` (at most [`MAX_PAGE`]).
-fn page_of(query: PageParams) -> Result<(u64, usize), Response> {
+fn page_of(query: PageParams) -> Result<(u64, usize), String> {
     let usage = || {
-        bad_request(&format!(
-            "expected ?limit=1..={MAX_PAGE}&after=N (N: the number of the last record seen)"
-        ))
+        format!("expected ?limit=1..={MAX_PAGE}&after=N (N: the number of the last record seen)")
     };
     let (mut after, mut limit) = (0u64, MAX_PAGE);
     for (name, value) in form_urlencoded::parse(query.0.unwrap_or_default().as_bytes()) {
@@ -61,7 +59,7 @@ fn page_of(query: PageParams) -> Result<(u64, usize), Response> {
 pub(crate) async fn requests(State(shared): State<Shared>, query: PageParams) -> Response {
     let (after, limit) = match page_of(query) {
         Ok(bounds) => bounds,
-        Err(response) => return response,
+        Err(why) => return bad_request(&why),
     };
     let (page, dropped) = {
         let state = shared.store.lock();
@@ -73,7 +71,7 @@ pub(crate) async fn requests(State(shared): State<Shared>, query: PageParams) ->
 pub(crate) async fn submissions(State(shared): State<Shared>, query: PageParams) -> Response {
     let (after, limit) = match page_of(query) {
         Ok(bounds) => bounds,
-        Err(response) => return response,
+        Err(why) => return bad_request(&why),
     };
     let (page, dropped) = {
         let state = shared.store.lock();
@@ -88,7 +86,7 @@ pub(crate) async fn submissions(State(shared): State<Shared>, query: PageParams)
 pub(crate) async fn deliveries(State(shared): State<Shared>, query: PageParams) -> Response {
     let (after, limit) = match page_of(query) {
         Ok(bounds) => bounds,
-        Err(response) => return response,
+        Err(why) => return bad_request(&why),
     };
     let (page, dropped) = {
         let state = shared.store.lock();
@@ -160,7 +158,7 @@ pub(crate) async fn add_fault(
         Some(times) => {
             if let Err(full) = shared
                 .server()
-                .try_inject_fault(request.fault, usize::try_from(times).unwrap_or(usize::MAX))
+                .inject_fault(request.fault, usize::try_from(times).unwrap_or(usize::MAX))
             {
                 return (
                     StatusCode::TOO_MANY_REQUESTS,

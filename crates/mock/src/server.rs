@@ -235,21 +235,9 @@ impl MockServer {
     /// Applies `fault` to the next `times` submit requests (before any default fault). One
     /// queue entry with a counter, whatever `times` is.
     ///
-    /// # Panics
-    /// When the queue is full ([`MAX_QUEUED_FAULTS`] entries or [`MAX_QUEUED_FAULT_BYTES`]):
-    /// a test queuing that many faults has a bug. Use
-    /// [`try_inject_fault`](Self::try_inject_fault) to handle it.
-    pub fn inject_fault(&self, fault: Fault, times: usize) {
-        if let Err(full) = self.try_inject_fault(fault, times) {
-            panic!("{full}");
-        }
-    }
-
-    /// Queues `fault` for the next `times` submit requests, unless the queue is full.
-    ///
     /// # Errors
     /// [`FaultQueueFull`] at [`MAX_QUEUED_FAULTS`] entries or [`MAX_QUEUED_FAULT_BYTES`].
-    pub fn try_inject_fault(&self, fault: Fault, times: usize) -> Result<(), FaultQueueFull> {
+    pub fn inject_fault(&self, fault: Fault, times: usize) -> Result<(), FaultQueueFull> {
         if times == 0 {
             return Ok(());
         }

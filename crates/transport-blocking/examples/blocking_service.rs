@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let baseline = KycBaseline::of(client.contact_details(&email)?.as_ref());
 
     // The simulator processes the submission, then drops the connection before answering.
-    mock.inject_fault(Fault::DropConnection, 1);
+    mock.inject_fault(Fault::DropConnection, 1)?;
     let request = ShareTokenRequest::new("rejected-applicant", "helloclever")?;
     match client.submit_with_sumsub(&sumsub, &request, email.clone(), None) {
         Ok(done) => println!("accepted in {} attempt(s)", done.attempts()),

@@ -85,7 +85,8 @@ fn create_show_token_submit_and_list_from_the_shell() {
 
     // The answer is lost after the submission was processed: --reconcile tells the caller
     // the token is spent.
-    mock.inject_fault(Fault::DropConnection, 1);
+    mock.inject_fault(Fault::DropConnection, 1)
+        .expect("the fault queue has room");
     let (code, out, err) = api(
         &mock,
         &[

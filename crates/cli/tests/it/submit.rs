@@ -70,7 +70,8 @@ fn wrong_credentials_exit_3_with_the_api_code() {
 #[test]
 fn server_errors_redirects_and_refused_connections_exit_4() {
     let mock = mock();
-    mock.inject_fault(Fault::InternalError, 1);
+    mock.inject_fault(Fault::InternalError, 1)
+        .expect("the fault queue has room");
     let (code, json, _) = submit(&mock, "approved-500", &[]);
     assert_eq!(
         (code, json["outcome"].as_str(), json["http_status"].as_u64()),
@@ -83,7 +84,8 @@ fn server_errors_redirects_and_refused_connections_exit_4() {
             location: "http://127.0.0.1:9/elsewhere".into(),
         },
         1,
-    );
+    )
+    .expect("the fault queue has room");
     let (code, json, _) = submit(&mock, "approved-302", &["--blocking"]);
     assert_eq!((code, json["http_status"].as_u64()), (4, Some(302)));
 

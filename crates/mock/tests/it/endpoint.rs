@@ -214,7 +214,8 @@ async fn it_keeps_serving_under_concurrent_load() {
 #[tokio::test]
 async fn a_latency_fault_delays_but_still_processes_the_submission() {
     let mock = start().await;
-    mock.inject_fault(clever_kyc_mock::Fault::Latency { millis: 50 }, 1);
+    mock.inject_fault(clever_kyc_mock::Fault::Latency { millis: 50 }, 1)
+        .expect("the fault queue has room");
     let (status, _) = post(
         &mock,
         r#"{"email":"a@example.com","token":"approved-slow"}"#,

@@ -250,7 +250,7 @@ async fn control_requests_need_credentials_and_the_fault_queue_is_bounded() {
     }
     assert_eq!(last, 429, "the queue is full at its cap");
     assert!(
-        mock.try_inject_fault(clever_kyc_mock::Fault::InternalError, 1)
+        mock.inject_fault(clever_kyc_mock::Fault::InternalError, 1)
             .is_err()
     );
 }

@@ -65,7 +65,8 @@ async fn a_caller_supplied_client_that_follows_redirects_is_caught() {
             location: format!("{}/anywhere", elsewhere.base_url()),
         },
         1,
-    );
+    )
+    .expect("the fault queue has room");
     let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
     let client = Client::builder(environment, conformance::credentials())
         // A user's own client with reqwest's default redirect policy (follow up to 10).
@@ -102,7 +103,8 @@ async fn a_caller_supplied_client_that_hits_its_redirect_limit_is_not_retried() 
             mock.base_url(),
             clever_kyc_async::clever_kyc_core::config::ApiConfig::SUBMIT_PATH
         );
-        mock.inject_fault(clever_kyc_mock::Fault::TemporaryRedirect { location }, 1);
+        mock.inject_fault(clever_kyc_mock::Fault::TemporaryRedirect { location }, 1)
+            .expect("the fault queue has room");
     }
     let environment = Environment::Custom(BaseUrl::parse(&mock.base_url()).unwrap());
     let client = Client::builder(environment, conformance::credentials())

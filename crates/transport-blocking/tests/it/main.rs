@@ -90,7 +90,8 @@ fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
             .unwrap()
     };
 
-    mock.inject_fault(Fault::Stall, 1);
+    mock.inject_fault(Fault::Stall, 1)
+        .expect("the fault queue has room");
     let started = Instant::now();
     let err = client.submit(&submission("approved-stalled")).unwrap_err();
     assert_eq!(
@@ -117,7 +118,8 @@ fn a_caller_supplied_agent_keeps_the_sdks_per_attempt_rules() {
             location: format!("{}/elsewhere", mock.base_url()),
         },
         1,
-    );
+    )
+    .expect("the fault queue has room");
     let err = client
         .submit(&submission("approved-redirected"))
         .unwrap_err();
