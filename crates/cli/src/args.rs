@@ -353,6 +353,10 @@ pub(crate) struct ServerArgs {
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT (0 to 3600).
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub(crate) grace: u64,
+    /// Bytes a second a request body must keep up after its first second; slower is cut
+    /// with 408 (0 turns the check off; at most 10485760).
+    #[arg(long, value_name = "BYTES", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(0..=10_485_760))]
+    pub(crate) min_body_rate: u64,
 }
 
 #[derive(Debug, Args)]

@@ -259,6 +259,7 @@ pub(crate) fn server_limits(args: &ServerArgs) -> ServerLimits {
     limits.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
     limits.max_connections = args.max_connections.max(1);
     limits.grace = Duration::from_secs(args.grace);
+    limits.min_body_rate = args.min_body_rate;
     limits
 }
 

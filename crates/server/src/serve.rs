@@ -37,6 +37,10 @@ pub struct ServerLimits {
     pub max_connections: usize,
     /// After the shutdown signal, in-flight requests get this long to finish.
     pub grace: Duration,
+    /// Bytes a second a request body must keep up after its first second; slower is cut
+    /// with 408, so that slow senders free their connection long before
+    /// [`body_read_timeout`](Self::body_read_timeout). 0 turns the check off.
+    pub min_body_rate: u64,
 }
 
 impl Default for ServerLimits {
@@ -47,6 +51,7 @@ impl Default for ServerLimits {
             idle_timeout: Duration::from_secs(30),
             max_connections: 512,
             grace: Duration::from_secs(10),
+            min_body_rate: 1024,
         }
     }
 }
@@ -217,8 +222,14 @@ async fn serve_connection(
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
         let expired = Arc::new(AtomicBool::new(false));
         let cut = Arc::clone(&expired);
-        let mut request =
-            request.map(|body| Body::new(DeadlineBody::new(body, limits.body_read_timeout, cut)));
+        let mut request = request.map(|body| {
+            Body::new(DeadlineBody::new(
+                body,
+                limits.body_read_timeout,
+                limits.min_body_rate,
+                cut,
+            ))
+        });
         request.extensions_mut().insert(ConnectInfo(peer));
         let mut app = app.clone();
         async move {

@@ -189,3 +189,47 @@ fn a_body_cut_at_its_deadline_is_answered_408_whatever_the_handler_made_of_it() 
     assert_eq!(&answer, b"HTTP/1.1 408");
     server.stop();
 }
+
+/// A body dribbled slower than the minimum rate is cut with 408 long before the body
+/// deadline, freeing its connection for real clients; one at the rate is read whole.
+#[test]
+fn a_body_slower_than_the_minimum_rate_is_cut_early() {
+    let mut limits = limits();
+    limits.body_read_timeout = Duration::from_secs(60);
+    limits.min_body_rate = 100;
+    let mut server = Server::start(limits, app());
+    let post = |bytes_per_tick: usize, ticks: usize| {
+        let mut stream = TcpStream::connect(server.addr).unwrap();
+        let length = bytes_per_tick * ticks;
+        stream
+            .write_all(
+                format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n")
+                    .as_bytes(),
+            )
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let started = Instant::now();
+        for _ in 0..ticks {
+            if stream.write_all(&vec![b'a'; bytes_per_tick]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let mut answer = [0u8; 12];
+        let _ = stream.read_exact(&mut answer);
+        (
+            String::from_utf8_lossy(&answer).into_owned(),
+            started.elapsed(),
+        )
+    };
+    // 4 bytes a second against 100: cut within a few seconds, not at 60.
+    let (answer, took) = post(1, 40);
+    assert_eq!(answer, "HTTP/1.1 408", "took {took:?}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    // 200 bytes a second keeps up.
+    let (answer, _) = post(50, 8);
+    assert_eq!(answer, "HTTP/1.1 200");
+    server.stop();
+}
