@@ -83,5 +83,5 @@ pub use server::{
     BlockingMockServer, FaultQueueFull, MAX_QUEUED_FAULT_BYTES, MAX_QUEUED_FAULTS, MockError,
     MockServer,
 };
-pub use tokens::{MAX_TOKEN_TTL, TokenOutcome};
+pub use tokens::{MAX_REMEMBERED_TOKENS, MAX_TOKEN_TTL, TokenOutcome};
 pub use untrusted_tls::UntrustedTlsServer;

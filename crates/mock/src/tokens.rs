@@ -61,10 +61,17 @@ pub(crate) enum TokenRefusal {
 /// The longest TTL a token can have: 30 days, far beyond any test.
 pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 86_400);
 
+/// Tokens the book remembers at most, issued and spent together: past it, the oldest are
+/// forgotten (a forgotten spent token scripted by its name could be spent again), so that
+/// memory stays bounded whatever clients send.
+pub const MAX_REMEMBERED_TOKENS: usize = 100_000;
+
 #[derive(Debug, Default)]
 pub(crate) struct TokenBook {
     scripted: HashMap<String, (TokenOutcome, Instant)>,
     used: HashSet<String>,
+    /// Every remembered token, oldest first, for forgetting past the cap.
+    order: std::collections::VecDeque<String>,
     issued: u64,
 }
 
@@ -75,7 +82,19 @@ impl TokenBook {
         let expires = now
             .checked_add(ttl.min(MAX_TOKEN_TTL))
             .unwrap_or(now + Duration::from_secs(86_400));
+        self.remember(&token);
         self.scripted.insert(token, (outcome, expires));
+    }
+
+    /// Notes `token` in arrival order, forgetting the oldest past [`MAX_REMEMBERED_TOKENS`].
+    fn remember(&mut self, token: &str) {
+        self.order.push_back(token.to_owned());
+        while self.order.len() > MAX_REMEMBERED_TOKENS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.scripted.remove(&oldest);
+                self.used.remove(&oldest);
+            }
+        }
     }
 
     pub(crate) fn issue(&mut self, outcome: TokenOutcome, ttl: Duration) -> String {
@@ -107,6 +126,9 @@ impl TokenBook {
         };
         if outcome == TokenOutcome::Expired {
             return Err(TokenRefusal::Expired);
+        }
+        if !self.scripted.contains_key(token) {
+            self.remember(token);
         }
         self.used.insert(token.to_owned());
         Ok(outcome)
@@ -156,6 +178,21 @@ mod tests {
         assert_eq!(
             book.spend("expired-1", Instant::now()),
             Err(TokenRefusal::Expired)
+        );
+    }
+
+    #[test]
+    fn the_book_is_bounded() {
+        let mut book = TokenBook::default();
+        let now = Instant::now();
+        for i in 0..MAX_REMEMBERED_TOKENS + 10 {
+            let _ = book.spend(&format!("approved-{i}"), now);
+        }
+        assert_eq!(book.used.len(), MAX_REMEMBERED_TOKENS);
+        assert_eq!(book.order.len(), MAX_REMEMBERED_TOKENS);
+        assert_eq!(
+            book.spend(&format!("approved-{}", MAX_REMEMBERED_TOKENS + 9), now),
+            Err(TokenRefusal::AlreadyUsed)
         );
     }
 
