@@ -6,6 +6,7 @@
 //! - `bench [--quick]`: runs the benchmarks and writes BENCHMARKS.md.
 //! - `package-check`: packages every published crate and runs its tests from the archive.
 //! - `public-api [--check]`: writes (or checks) each library's public API under `api/`.
+//! - `man`: writes the command's manual page to `target/man/clever-kyc.1`.
 
 #![forbid(unsafe_code)]
 
@@ -32,8 +33,9 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         Some("package-check") => package::check(),
         Some("public-api") => public_api::run(args[1..].iter().any(|a| a == "--check")),
+        Some("man") => man(),
         Some("bench") => bench::run(&root(), args[1..].iter().any(|a| a == "--quick")),
-        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick] | package-check | public-api [--check]>".into()),
+        _ => Err("usage: cargo xtask <ci | fuzz-seeds | fuzz [--seconds N] [target...] | bench [--quick] | package-check | public-api [--check] | man>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,6 +44,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes `target/man/clever-kyc.1` from the command's own definition (clap_mangen).
+fn man() -> Result<(), String> {
+    let output = cargo()
+        .current_dir(root())
+        .args(["run", "--quiet", "-p", "clever-kyc-cli", "--", "man"])
+        .output()
+        .map_err(|e| format!("cargo run: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("man");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join("clever-kyc.1");
+    fs::write(&path, output.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }
 
 fn root() -> PathBuf {

@@ -24,13 +24,23 @@ pub(crate) enum Command {
     /// Submit a share token and a contact's email (exit 0 accepted, 2 invalid, 3 rejected, 4 failed).
     Submit(SubmitArgs),
     /// Receive KYCStatusChanged callbacks: commit each to the store, then answer 200 and print it.
+    #[command(after_help = "Examples:
+  clever-kyc listen --bind 127.0.0.1:8787 --store sqlite:clever-kyc.db --json
+  clever-kyc listen --store redis://10.0.0.5:6379/0 --forward-to https://orders.internal/kyc
+  clever-kyc listen --store memory --auth-file auth.txt --json")]
     Listen(ListenArgs),
     /// List the stored callback events, oldest first.
     Events(EventsArgs),
     /// The latest KYC status of each submission for an email, from the store.
     Status(StatusArgs),
     /// Create a contact, show one, or list those whose KYC was requested in a period.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  clever-kyc contact create --email ana@example.com --first-name Ana --last-name Lee --type individual --json
+  clever-kyc contact get --email ana@example.com --json
+  clever-kyc contact list --from-date 2026-11-01 --to-date 2026-11-30T23:59:59 --json"
+    )]
     Contact(ContactCommand),
     /// Ask Sumsub for a share token for an applicant (signed with the app's secret key) and
     /// print it on standard output only: it is single use, for one `submit --token`.
@@ -42,6 +52,26 @@ pub(crate) enum Command {
     Mock(MockArgs),
     /// Run the end-to-end demo on the embedded simulator (no network needed).
     Demo(DemoArgs),
+    /// Print a shell completion script: `clever-kyc completions bash > /etc/bash_completion.d/clever-kyc`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), as `cargo xtask man` writes it.
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: ShellArg,
+}
+
+/// The shells completions are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +88,20 @@ pub(crate) enum EnvName {
     Production,
 }
 
+/// `contact create --type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ContactTypeArg {
+    Individual,
+    Organization,
+}
+
+/// `contact create --gender`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GenderArg {
+    Male,
+    Female,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct CredentialArgs {
     /// The app-id (default: $HELLO_CLEVER_APP_ID).
@@ -70,13 +114,29 @@ pub(crate) struct CredentialArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("token_source").required(true).args(["token", "applicant_id"]),
+    after_help = "Examples:
+  clever-kyc submit --email ana@example.com --token \"$SHARE_TOKEN\" --json
+  clever-kyc submit --email ana@example.com --applicant-id 65f0... --for-client-id helloclever \\
+      --webhook-url https://merchant.example/kyc --store sqlite:clever-kyc.db --json
+  clever-kyc submit --email a@example.com --token approved-1 --base-url http://127.0.0.1:4010"
+)]
 pub(crate) struct SubmitArgs {
     /// The contact's email.
     #[arg(long)]
     pub(crate) email: String,
-    /// The Sumsub share token (single use).
-    #[arg(long)]
-    pub(crate) token: String,
+    /// The Sumsub share token (single use). Or let the command ask Sumsub for one with
+    /// --applicant-id and --for-client-id.
+    #[arg(long, conflicts_with = "applicant_id")]
+    pub(crate) token: Option<String>,
+    /// Generate the token with Sumsub for this applicant first, then submit it (the Sumsub
+    /// credentials as for `share-token`).
+    #[arg(long, requires = "for_client_id")]
+    pub(crate) applicant_id: Option<String>,
+    /// The client the generated token is for (Hello Clever's client id at Sumsub).
+    #[arg(long, requires = "applicant_id")]
+    pub(crate) for_client_id: Option<String>,
     /// Where Hello Clever should POST KYCStatusChanged callbacks (https; http only for loopback).
     #[arg(long, value_name = "URL")]
     pub(crate) webhook_url: Option<String>,
@@ -86,25 +146,11 @@ pub(crate) struct SubmitArgs {
     /// Read the callback Authorization value from this file (`-` for standard input).
     #[arg(long, value_name = "PATH")]
     pub(crate) webhook_auth_file: Option<PathBuf>,
-    /// The environment.
-    #[arg(
-        long = "env",
-        value_enum,
-        default_value = "sandbox",
-        conflicts_with = "base_url"
-    )]
-    pub(crate) environment: EnvName,
-    /// A custom base URL instead of an environment (a proxy or the simulator).
-    #[arg(long, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
     /// Use the blocking (ureq) transport instead of the async (reqwest) one.
     #[arg(long)]
     pub(crate) blocking: bool,
-    /// Seconds allowed for each attempt (1 to 600).
-    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub(crate) timeout: u64,
     /// Register the callback Authorization value in this store before sending (generating a
-    /// fresh one when --webhook-auth is not given): sqlite:PATH or redis://HOST:PORT[/DB].
+    /// fresh one when --webhook-auth is not given): sqlite:PATH, redis://HOST:PORT[/DB].
     #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE")]
     pub(crate) store: Option<StoreLocation>,
     /// Days the registered value stays accepted (callbacks after that are refused).
@@ -118,7 +164,33 @@ pub(crate) struct SubmitArgs {
     #[arg(long)]
     pub(crate) json: bool,
     #[command(flatten)]
-    pub(crate) credentials: CredentialArgs,
+    pub(crate) api: ApiArgs,
+    #[command(flatten)]
+    pub(crate) sumsub: SumsubArgs,
+}
+
+/// Sumsub's credentials and address, for `share-token` and `submit --applicant-id`.
+#[derive(Debug, Args)]
+pub(crate) struct SumsubArgs {
+    /// The Sumsub app token (default: $SUMSUB_APP_TOKEN).
+    #[arg(long, env = "SUMSUB_APP_TOKEN", hide_env_values = true)]
+    pub(crate) app_token: Option<String>,
+    /// Read the Sumsub secret key from this file, or standard input with `-`
+    /// (default: $SUMSUB_SECRET_KEY).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) sumsub_secret_key_file: Option<PathBuf>,
+    /// Another Sumsub base URL (the simulator, a proxy).
+    #[arg(long, value_name = "URL", default_value = clever_kyc_core::sumsub::SumsubConfig::BASE_URL)]
+    pub(crate) sumsub_base_url: String,
+}
+
+/// The store `listen`, `events` and `status` use.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// Where events are: sqlite:PATH, redis://HOST:PORT[/DB] or (for `listen` alone)
+    /// memory.
+    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
+    pub(crate) store: StoreLocation,
 }
 
 /// Where the Hello Clever API is and how to reach it.
@@ -165,9 +237,9 @@ pub(crate) struct ContactCreateArgs {
     /// Last name.
     #[arg(long)]
     pub(crate) last_name: String,
-    /// individual or organization.
-    #[arg(long = "type", value_name = "TYPE", default_value = "individual")]
-    pub(crate) contact_type: String,
+    /// The kind of contact.
+    #[arg(long = "type", value_enum, value_name = "TYPE", default_value_t = ContactTypeArg::Individual)]
+    pub(crate) contact_type: ContactTypeArg,
     /// Date of birth, yyyy-mm-dd.
     #[arg(long)]
     pub(crate) dob: Option<String>,
@@ -177,9 +249,9 @@ pub(crate) struct ContactCreateArgs {
     /// Phone number.
     #[arg(long)]
     pub(crate) phone: Option<String>,
-    /// male or female.
-    #[arg(long)]
-    pub(crate) gender: Option<String>,
+    /// The contact's gender.
+    #[arg(long, value_enum)]
+    pub(crate) gender: Option<GenderArg>,
     /// Street.
     #[arg(long)]
     pub(crate) street: Option<String>,
@@ -216,16 +288,18 @@ pub(crate) struct ContactShowArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ContactListArgs {
-    /// Start of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD.
-    #[arg(long, value_name = "WHEN")]
-    pub(crate) from: String,
-    /// End of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD.
-    #[arg(long, value_name = "WHEN")]
-    pub(crate) to: String,
+    /// Start of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD (default: the earliest
+    /// the API accepts).
+    #[arg(long = "from-date", visible_alias = "from", value_name = "WHEN")]
+    pub(crate) from: Option<String>,
+    /// End of the period, UTC: YYYY-MM-DDThh:mm:ss or YYYY-MM-DD (default: now).
+    #[arg(long = "to-date", visible_alias = "to", value_name = "WHEN")]
+    pub(crate) to: Option<String>,
     /// Records per page (1 to 100).
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub(crate) per_page: u32,
-    /// Stop with an error after this many pages, whatever the totals say.
+    /// Stop after this many pages, whatever the totals say (exit 0, with a note on stderr
+    /// that more pages may remain).
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub(crate) max_pages: u32,
     /// Print JSON for scripts (one object, or one line per record) instead of text.
@@ -243,23 +317,15 @@ pub(crate) struct ShareTokenArgs {
     /// The client the token is for (Hello Clever's client id at Sumsub).
     #[arg(long)]
     pub(crate) for_client_id: String,
-    /// The token's lifetime in seconds (Sumsub's default when absent; at most 1200).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=1200))]
-    pub(crate) ttl: Option<u64>,
-    /// The Sumsub app token (default: $SUMSUB_APP_TOKEN).
-    #[arg(long, env = "SUMSUB_APP_TOKEN", hide_env_values = true)]
-    pub(crate) app_token: Option<String>,
-    /// Read the Sumsub secret key from this file, or standard input with `-`
-    /// (default: $SUMSUB_SECRET_KEY).
-    #[arg(long, value_name = "PATH")]
-    pub(crate) sumsub_secret_key_file: Option<PathBuf>,
-    /// Another Sumsub base URL (the simulator, a proxy).
-    #[arg(long, value_name = "URL", default_value = clever_kyc_core::sumsub::SumsubConfig::BASE_URL)]
-    pub(crate) sumsub_base_url: String,
+    /// The token's lifetime in seconds (Sumsub's default when absent; 1 to 1200).
+    #[arg(long, visible_alias = "ttl", value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=1200))]
+    pub(crate) ttl_secs: Option<u64>,
+    #[command(flatten)]
+    pub(crate) sumsub: SumsubArgs,
     /// Seconds allowed for each attempt (1 to 600).
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub(crate) timeout: u64,
-    /// Print `{"token": ..., "for_client_id": ...}` instead of the bare token.
+    /// Print `{"token": ..., "for_client_id": ..., "attempts": N}` instead of the bare token.
     #[arg(long)]
     pub(crate) json: bool,
 }
@@ -269,10 +335,10 @@ pub(crate) struct ListenArgs {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub(crate) bind: SocketAddr,
-    /// Where events are committed before the 200: sqlite:PATH, redis://HOST:PORT[/DB] or
-    /// memory (then standard output is the only sink). Values registered here are accepted.
-    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
-    pub(crate) store: StoreLocation,
+    /// Events are committed there before the 200 (with memory, standard output is the only
+    /// sink); values registered there are accepted.
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
     /// An accepted Authorization value besides the registered ones (repeat for several).
     #[arg(long = "auth", value_name = "VALUE")]
     pub(crate) auth: Vec<String>,
@@ -361,9 +427,8 @@ pub(crate) struct ServerArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct EventsArgs {
-    /// The store to read: sqlite:PATH or redis://HOST:PORT[/DB].
-    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
-    pub(crate) store: StoreLocation,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
     /// Only events of this email.
     #[arg(long)]
     pub(crate) email: Option<String>,
@@ -380,9 +445,8 @@ pub(crate) struct StatusArgs {
     /// The contact's email.
     #[arg(long)]
     pub(crate) email: String,
-    /// The store to read: sqlite:PATH or redis://HOST:PORT[/DB].
-    #[arg(long, value_name = "STORE", env = "CLEVER_KYC_STORE", default_value = DEFAULT_STORE)]
-    pub(crate) store: StoreLocation,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
     /// One JSON line per submission.
     #[arg(long)]
     pub(crate) json: bool,

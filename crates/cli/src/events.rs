@@ -47,7 +47,7 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::usage(format!("--submission: {e}")))?;
         filter = filter.submission(id);
     }
-    let store = readable_store(&args.store)?;
+    let store = readable_store(&args.store.store)?;
     let events = store
         .events(&filter)
         .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
@@ -74,7 +74,7 @@ pub(crate) fn run_events(args: EventsArgs) -> Result<u8, Failure> {
 pub(crate) fn run_status(args: StatusArgs) -> Result<u8, Failure> {
     let email = clever_kyc_core::Email::parse(&args.email)
         .map_err(|e| Failure::usage(format!("--email {}: {e}", args.email)))?;
-    let store = readable_store(&args.store)?;
+    let store = readable_store(&args.store.store)?;
     let statuses = store
         .statuses(&email)
         .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;

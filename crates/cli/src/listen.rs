@@ -271,14 +271,14 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         .as_deref()
         .map(|url| Forwarder::new(url, Duration::from_secs(args.forward_timeout.max(1))))
         .transpose()?;
-    if forwarder.is_some() && matches!(args.store, StoreLocation::Memory) {
+    if forwarder.is_some() && matches!(args.store.store, StoreLocation::Memory) {
         return Err(Failure::usage(
             "--forward-to needs a durable store: once an event is acknowledged the listener owns its delivery, across restarts; name a sqlite: or redis:// store",
         ));
     }
-    let store: Arc<dyn CallbackStore> = Arc::from(open_store(&args.store, true)?);
+    let store: Arc<dyn CallbackStore> = Arc::from(open_store(&args.store.store, true)?);
     let mut described = store.describe();
-    if let StoreLocation::Redis(url) = &args.store {
+    if let StoreLocation::Redis(url) = &args.store.store {
         described.push_str(&format!(
             "; durability: {}",
             redis_durability(url, args.redis_durability)?
@@ -289,7 +289,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         .with_static_values(values)
         .with_body_limit(args.max_body);
     // With the memory store and no forward target, stdout is the only place events go.
-    let stdout_is_sink = forwarder.is_none() && matches!(args.store, StoreLocation::Memory);
+    let stdout_is_sink = forwarder.is_none() && matches!(args.store.store, StoreLocation::Memory);
     let what_survives = if stdout_is_sink {
         "with --store memory there is nowhere left to put events: answering 503 from now on"
     } else {

@@ -37,9 +37,15 @@ fn main() -> ExitCode {
     // call machine's own are the command's error messages already); RUST_LOG overrides.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    // Colour only on a terminal, and never with NO_COLOR set (clap honours it too).
+    let colour = {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    };
     tracing_subscriber::fmt()
         .with_writer(clever_kyc_server::NonBlockingStderr)
         .with_env_filter(filter)
+        .with_ansi(colour)
         .init();
     let result = match cli.command {
         Command::Submit(args) => submit::run(args),
@@ -58,6 +64,31 @@ fn main() -> ExitCode {
         }
         Command::Mock(args) => mock_cmd::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let shell = match args.shell {
+                args::ShellArg::Bash => clap_complete::Shell::Bash,
+                args::ShellArg::Zsh => clap_complete::Shell::Zsh,
+                args::ShellArg::Fish => clap_complete::Shell::Fish,
+            };
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "clever-kyc", &mut buffer);
+            out::stdout_text(&String::from_utf8_lossy(&buffer));
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut buffer = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buffer) {
+                Ok(()) => {
+                    out::stdout_text(&String::from_utf8_lossy(&buffer));
+                    Ok(exit::OK)
+                }
+                Err(e) => Err(Failure::failed(format!(
+                    "could not write the manual page: {e}"
+                ))),
+            }
+        }
     };
     match result {
         Ok(status) => {

@@ -41,6 +41,8 @@ pub(crate) struct Report {
     pub(crate) transport: &'static str,
     /// The submission callbacks will be traced to, when registered in a store.
     pub(crate) submission_id: Option<String>,
+    /// Where the token came from: `given` (--token) or `sumsub` (--applicant-id).
+    pub(crate) token_source: &'static str,
     /// With `--reconcile`, after an unknown outcome: `took_effect` (the token is spent),
     /// `no_change` (not so far), `no_such_contact`, `undetermined` or `unreadable`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +67,7 @@ impl Report {
                     may_have_been_processed: true,
                     transport,
                     submission_id: None,
+                    token_source: "given",
                     reconciled: None,
                 },
                 exit::of(Outcome::Done),
@@ -83,6 +86,7 @@ impl Report {
                         may_have_been_processed: e.may_have_been_processed(),
                         transport,
                         submission_id: None,
+                        token_source: "given",
                         reconciled: None,
                     },
                     exit::of(e.outcome()),
@@ -137,11 +141,28 @@ fn plural(n: u32) -> &'static str {
 
 /// Validates everything (exit 2 on any problem), then submits.
 pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
-    let credentials = credentials(&args.credentials)?;
-    let environment = crate::api::environment(args.environment, args.base_url.as_deref())?;
-    let mut builder = KycSubmission::builder()
-        .email(args.email.clone())
-        .token(args.token.clone());
+    let credentials = credentials(&args.api.credentials)?;
+    let environment = crate::api::environment(args.api.environment, args.api.base_url.as_deref())?;
+    // With --applicant-id the token comes from Sumsub: everything else is checked first
+    // (with a stand-in token) so that a bad flag never costs a token.
+    let sumsub = match (&args.token, &args.applicant_id, &args.for_client_id) {
+        (Some(_), _, _) => None,
+        (None, Some(applicant), Some(client)) => Some((
+            crate::share_token_cmd::sumsub_config(&args.sumsub)?,
+            crate::share_token_cmd::share_token_request(applicant, client, None)?,
+        )),
+        _ => {
+            return Err(Failure::usage(
+                "give --token, or --applicant-id with --for-client-id; nothing was sent",
+            ));
+        }
+    };
+    let token_source = if sumsub.is_some() { "sumsub" } else { "given" };
+    let mut builder = KycSubmission::builder().email(args.email.clone()).token(
+        args.token
+            .clone()
+            .unwrap_or_else(|| "sumsub-token-to-come".to_owned()),
+    );
     if let Some(url) = &args.webhook_url {
         builder = builder.webhook_url(url.clone());
     }
@@ -213,7 +234,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         }
         _ => None,
     };
-    let settings = crate::api::settings(args.timeout);
+    let settings = crate::api::settings(args.api.timeout);
     // Reconciling needs the contact as it was before the token could have been spent.
     let baseline_client = if args.reconcile {
         Some(
@@ -240,6 +261,19 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
         None => None,
     };
     let sender = Sender::new(args.blocking, environment, credentials, settings)?;
+    // The token from Sumsub, last: a refusal there exits 3 and sends nothing to Hello Clever.
+    let submission = match &sumsub {
+        Some((config, request)) => {
+            let (issued_token, _) =
+                crate::share_token_cmd::issue(config, request, args.api.timeout, args.json)?;
+            KycSubmission::new(
+                submission.email().clone(),
+                issued_token.token,
+                submission.webhook().cloned(),
+            )
+        }
+        None => submission,
+    };
     let (outcome, submission_id) = match (&store, &issued) {
         // The library's rule: register before sending, unregister when no callback can come.
         (Some((location, store)), Some(issued)) => {
@@ -268,6 +302,7 @@ pub(crate) fn run(args: SubmitArgs) -> Result<u8, Failure> {
     };
     let (mut report, status) = Report::from_outcome(&outcome, sender.name());
     report.submission_id = submission_id;
+    report.token_source = token_source;
     if let (Some(client), Some(baseline), Err(error)) = (&baseline_client, &baseline, &outcome)
         && error.may_have_been_processed()
     {

@@ -1,5 +1,6 @@
 //! The real `clever-kyc` binary against the simulator.
 
+mod contract;
 mod durability;
 mod flow;
 mod forwarding;
