@@ -369,6 +369,17 @@ pub(crate) struct ListenArgs {
     /// events of its submission then go.
     #[arg(long, value_name = "SECS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     pub(crate) forward_give_up_after: u64,
+    /// Serve /healthz, /readyz and /metrics on this address (off by default). Use a
+    /// loopback or internal address: never the public callback port.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) admin_bind: Option<SocketAddr>,
+    /// /readyz answers 503 once this many events wait to be forwarded (1 to 10000000).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub(crate) ready_max_backlog: u64,
+    /// Log lines as text or as one JSON object per line (timestamp, level, target,
+    /// message, fields). Filtering follows RUST_LOG.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
     /// The loss window accepted from a Redis store: `always` (the default) needs
     /// `appendonly yes` with `appendfsync always`, so that no acknowledged event is lost if
     /// Redis stops; `everysec` accepts about a second of them; `none` accepts a Redis without
@@ -377,6 +388,13 @@ pub(crate) struct ListenArgs {
     pub(crate) redis_durability: RedisDurabilityArg,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
 }
 
 /// `--redis-durability`.
@@ -457,6 +475,12 @@ pub(crate) struct MockArgs {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:4010")]
     pub(crate) bind: SocketAddr,
+    /// Serve /healthz, /readyz and /metrics on this address (off by default).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) admin_bind: Option<SocketAddr>,
+    /// Log lines as text or as one JSON object per line. Filtering follows RUST_LOG.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
     /// Milliseconds before the first (pending) callback (0 to 3600000, an hour).

@@ -11,19 +11,20 @@ use axum::extract::{ConnectInfo, State};
 use clever_kyc_core::AuthorizationValue;
 use clever_kyc_receive::{
     AsyncStore, BoxError, CallbackHandler, CallbackInbox, CallbackStore, InboxError, Receipt,
-    ReceiveLimits, StoreLocation, handle_receipt, receive_callback,
+    ReceiveLimits, ReceiveMetrics, StoreLocation, handle_receipt, receive_callback,
 };
-use clever_kyc_server::{ServerLimits, clip, serve, shutdown_signal};
+use clever_kyc_server::{ServerLimits, clip, serve_observed, shutdown_signal};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
+use crate::admin::{READY_TIMEOUT, Readiness};
 use crate::args::{ListenArgs, RedisDurabilityArg, ServerArgs};
 use crate::exit::Failure;
 use crate::forward::Forwarder;
 use crate::line::{EventLine, Tail};
-use crate::outbox::{OutboxPolicy, OutboxWaker};
+use crate::outbox::{OutboxMetrics, OutboxPolicy, OutboxWaker};
 use crate::printer::{DEFAULT_QUEUE_BYTES, PrintError, Printer};
 use crate::secrets::read_secret_file;
 
@@ -208,6 +209,36 @@ fn static_values(args: &ListenArgs) -> Result<Vec<AuthorizationValue>, Failure> 
         .collect()
 }
 
+/// Ready when the store answers within a second and, when forwarding, fewer than
+/// `max_backlog` events wait.
+fn readiness(
+    store: AsyncStore<dyn CallbackStore>,
+    forwarding: bool,
+    max_backlog: u64,
+) -> Readiness {
+    Arc::new(move || {
+        let store = store.clone();
+        Box::pin(async move {
+            match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+                Ok(Ok(())) => {}
+                _ => return Err("store unreachable".to_owned()),
+            }
+            if forwarding {
+                match tokio::time::timeout(READY_TIMEOUT, store.backlog()).await {
+                    Ok(Ok(waiting)) if waiting >= max_backlog => {
+                        return Err(format!(
+                            "forwarding backlog of {waiting} events is at its bound of {max_backlog}"
+                        ));
+                    }
+                    Ok(Ok(_)) => {}
+                    _ => return Err("store unreachable".to_owned()),
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
 /// Opens the store named on the command line: exit 2 when it cannot be.
 pub(crate) fn open_store(
     location: &StoreLocation,
@@ -285,7 +316,20 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         ));
     }
     let async_store = AsyncStore::new(Arc::clone(&store));
+    // Metrics under the names dashboards rely on, served on --admin-bind.
+    let mut registry = prometheus_client::registry::Registry::default();
+    let receive_metrics = ReceiveMetrics::default();
+    receive_metrics.register(&mut registry);
+    let connections = clever_kyc_server::ConnectionGauge::default();
+    registry.register(
+        "clever_kyc_http_connections",
+        "Connections open on the callback port",
+        connections.clone(),
+    );
+    let outbox_metrics = OutboxMetrics::default();
+    outbox_metrics.register(&mut registry);
     let inbox = CallbackInbox::new(store)
+        .with_metrics(receive_metrics)
         .with_static_values(values)
         .with_body_limit(args.max_body);
     // With the memory store and no forward target, stdout is the only place events go.
@@ -298,6 +342,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
     let (printer, writer) = Printer::start(what_survives, DEFAULT_QUEUE_BYTES);
     let runtime = crate::runtime()?;
     let (stop_outbox, stopped) = watch::channel(false);
+    let forwarding = forwarder.is_some();
     let outbox = forwarder.map(|forwarder| {
         let policy = OutboxPolicy {
             max_backoff: Duration::from_secs(args.forward_max_backoff),
@@ -305,9 +350,10 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
                 .then(|| Duration::from_secs(args.forward_give_up_after)),
             // Past the attempt's timeout and a margin, a claim is taken as lost.
             lease: Duration::from_secs(args.forward_timeout.saturating_mul(2).saturating_add(30)),
+            metrics: outbox_metrics.clone(),
         };
         let _entered = runtime.enter();
-        crate::outbox::start(async_store, forwarder, policy, stopped)
+        crate::outbox::start(async_store.clone(), forwarder, policy, stopped.clone())
     });
     let sink = match &outbox {
         Some((waker, _)) => Sink::Outbox(waker.clone()),
@@ -333,10 +379,31 @@ pub(crate) fn run(args: ListenArgs) -> Result<u8, Failure> {
         let addr = socket
             .local_addr()
             .map_err(|e| Failure::failed(e.to_string()))?;
+        let admin = match args.admin_bind {
+            Some(bind) => {
+                let readiness = readiness(async_store.clone(), forwarding, args.ready_max_backlog);
+                let mut stop = stopped.clone();
+                let shutdown = async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                };
+                let (admin_addr, task) =
+                    crate::admin::start(bind, registry, readiness, shutdown).await?;
+                clever_kyc_server::stderr_line(format!(
+                    "listen: health, readiness and metrics on http://{admin_addr} (/healthz, /readyz, /metrics)"
+                ));
+                Some(task)
+            }
+            None => None,
+        };
         clever_kyc_server::stderr_line(format!(
             "listen: receiving KYCStatusChanged callbacks on http://{addr} (any path); store {described}"
         ));
-        let summary = serve(socket, listener.router(), limits, shutdown_signal()).await;
+        let summary =
+            serve_observed(socket, listener.router(), limits, shutdown_signal(), connections).await;
+        if let Some(task) = admin {
+            let _ = stop_outbox.send(true);
+            let _ = tokio::time::timeout(SHUTDOWN_STEP, task).await;
+        }
         // Deliveries in flight get the grace period; an unfinished one keeps its place in
         // the outbox and goes out after the next start (or from another replica).
         let _ = stop_outbox.send(true);

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
 mod api;
 mod args;
 mod contact_cmd;
@@ -42,11 +43,28 @@ fn main() -> ExitCode {
         use std::io::IsTerminal;
         std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
     };
-    tracing_subscriber::fmt()
+    let json_logs = matches!(
+        &cli.command,
+        Command::Listen(args::ListenArgs {
+            log_format: args::LogFormat::Json,
+            ..
+        }) | Command::Mock(args::MockArgs {
+            log_format: args::LogFormat::Json,
+            ..
+        })
+    );
+    let logs = tracing_subscriber::fmt()
         .with_writer(clever_kyc_server::NonBlockingStderr)
-        .with_env_filter(filter)
-        .with_ansi(colour)
-        .init();
+        .with_env_filter(filter);
+    if json_logs {
+        // One object per line: timestamp, level, target, message (under "fields") and fields.
+        logs.json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init();
+    } else {
+        logs.with_ansi(colour).init();
+    }
     let result = match cli.command {
         Command::Submit(args) => submit::run(args),
         Command::Listen(args) => listen::run(args),

@@ -58,12 +58,30 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
     if let Some(why) = fault.as_ref().and_then(|f| f.validate().err()) {
         return Err(Failure::usage(format!("--fault: {why}")));
     }
+    let mut registry = prometheus_client::registry::Registry::default();
+    config.metrics.register(&mut registry);
     let _ = clever_kyc_server::raise_open_file_limit();
     let runtime = crate::runtime()?;
     runtime.block_on(async {
         let mock = MockServer::start(config)
             .await
             .map_err(|e| Failure::failed(clever_kyc_core::transport::error_chain(&e)))?;
+        let (stop_admin, mut admin_stopped) = tokio::sync::watch::channel(false);
+        let admin = match args.admin_bind {
+            Some(bind) => {
+                // Serving is all the simulator needs to be ready.
+                let ready: crate::admin::Readiness = std::sync::Arc::new(|| Box::pin(async { Ok(()) }));
+                let shutdown = async move {
+                    let _ = admin_stopped.wait_for(|stopped| *stopped).await;
+                };
+                let (addr, task) = crate::admin::start(bind, registry, ready, shutdown).await?;
+                clever_kyc_server::stderr_line(format!(
+                    "mock: health, readiness and metrics on http://{addr} (/healthz, /readyz, /metrics)"
+                ));
+                Some(task)
+            }
+            None => None,
+        };
         match (fault, args.fault_times) {
             (Some(fault), Some(times)) => mock
                 .inject_fault(fault, times as usize)
@@ -83,6 +101,10 @@ pub(crate) fn run(args: MockArgs) -> Result<u8, Failure> {
         );
         clever_kyc_server::shutdown_signal().await;
         mock.shutdown_gracefully().await;
+        let _ = stop_admin.send(true);
+        if let Some(task) = admin {
+            let _ = tokio::time::timeout(Duration::from_secs(1), task).await;
+        }
         clever_kyc_server::flush_logs(Duration::from_secs(1));
         Ok(crate::exit::OK)
     })

@@ -27,6 +27,40 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 /// The listener's store, reached from async code.
 pub(crate) type Store = AsyncStore<dyn CallbackStore>;
 
+/// `clever_kyc_forward_backlog` and `clever_kyc_forwards_total{result}`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutboxMetrics {
+    backlog: prometheus_client::metrics::gauge::Gauge,
+    forwards: prometheus_client::metrics::family::Family<
+        Vec<(&'static str, &'static str)>,
+        prometheus_client::metrics::counter::Counter,
+    >,
+}
+
+impl OutboxMetrics {
+    pub(crate) fn register(&self, registry: &mut prometheus_client::registry::Registry) {
+        // Every series from the start, at 0: dashboards and alerts see them before traffic.
+        for result in ["delivered", "failed"] {
+            self.forwards.get_or_create(&vec![("result", result)]);
+        }
+        registry.register(
+            "clever_kyc_forward_backlog",
+            "Committed events waiting to be forwarded",
+            self.backlog.clone(),
+        );
+        registry.register(
+            "clever_kyc_forwards",
+            "Forward attempts, by result: delivered (2xx) or failed",
+            self.forwards.clone(),
+        );
+    }
+
+    fn forwarded(&self, delivered: bool) {
+        let result = if delivered { "delivered" } else { "failed" };
+        self.forwards.get_or_create(&vec![("result", result)]).inc();
+    }
+}
+
 /// How the outbox is delivered.
 #[derive(Debug, Clone)]
 pub(crate) struct OutboxPolicy {
@@ -35,6 +69,7 @@ pub(crate) struct OutboxPolicy {
     pub(crate) give_up_after: Option<Duration>,
     /// How long a claim holds: past it, another replica may deliver the event.
     pub(crate) lease: Duration,
+    pub(crate) metrics: OutboxMetrics,
 }
 
 impl OutboxPolicy {
@@ -95,6 +130,12 @@ async fn run(
         if *stop.borrow() {
             return;
         }
+        if let Ok(waiting) = store.backlog().await {
+            policy
+                .metrics
+                .backlog
+                .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+        }
         let claim = OutboxClaim::new(owner.clone(), SystemTime::now(), policy.lease, BATCH);
         let claimed = store.claim(&claim).await;
         let pause = match claimed {
@@ -135,10 +176,12 @@ async fn deliver(
     let now = SystemTime::now();
     let settled = match result {
         Ok(()) => {
+            policy.metrics.forwarded(true);
             tracing::info!(key = %key, attempt, "event forwarded");
             store.delivered(&key, now).await
         }
         Err(error) => {
+            policy.metrics.forwarded(false);
             let age = now
                 .duration_since(pending.event.received_at)
                 .unwrap_or_default();
@@ -190,6 +233,7 @@ mod tests {
             max_backoff: Duration::from_secs(300),
             give_up_after: None,
             lease: Duration::from_secs(60),
+            metrics: OutboxMetrics::default(),
         };
         assert_eq!(policy.backoff(1, 1.0), Duration::from_secs(1));
         assert_eq!(policy.backoff(3, 1.0), Duration::from_secs(4));

@@ -105,6 +105,12 @@ pub(crate) async fn submit(
         }
     };
     record.status = response.status().as_u16();
+    if response.status().is_success() || response.status().is_client_error() {
+        store
+            .config
+            .metrics
+            .submission(response.status().is_success());
+    }
     push_request(&shared, record);
     match fault {
         Some(fault) => fault.wrap(response, store.config.stall).await,

@@ -48,6 +48,8 @@ pub struct MockConfig {
     pub sumsub_secret_key: SumsubSecretKey,
     /// The totals the contact list sends.
     pub list_totals: ListTotals,
+    /// The counters the simulator reports into (register them for `/metrics`).
+    pub metrics: crate::metrics::MockMetrics,
 }
 
 impl MockConfig {
@@ -64,6 +66,7 @@ impl MockConfig {
             sumsub_app_token: literal(SumsubAppToken::new(MOCK_SUMSUB_APP_TOKEN)),
             sumsub_secret_key: literal(SumsubSecretKey::new(MOCK_SUMSUB_SECRET_KEY)),
             list_totals: ListTotals::default(),
+            metrics: crate::metrics::MockMetrics::default(),
         }
     }
 }

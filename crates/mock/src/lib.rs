@@ -59,6 +59,7 @@ mod control;
 mod delivery;
 mod fault;
 mod history;
+mod metrics;
 mod openapi;
 mod records;
 mod server;
@@ -77,6 +78,7 @@ pub use fault::{
     MAX_RETRY_AFTER_SECS,
 };
 pub use history::{HISTORY_CAPACITY, MAX_RECORDED_TEXT};
+pub use metrics::MockMetrics;
 pub use openapi::{HELLO_CLEVER_OPENAPI, SUMSUB_OPENAPI};
 pub use records::{DeliveryAttempt, RequestRecord, SubmissionRecord};
 pub use server::{

@@ -72,6 +72,9 @@ impl Store {
     }
 
     pub(crate) fn record_delivery(&self, attempt: DeliveryAttempt) {
+        self.config
+            .metrics
+            .delivery(attempt.http_status.is_some_and(|s| (200..300).contains(&s)));
         self.lock().deliveries.push(attempt);
         self.delivery_made.notify_waiters();
     }

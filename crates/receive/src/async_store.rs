@@ -153,6 +153,14 @@ impl<S: CallbackStore + ?Sized + 'static> AsyncStore<S> {
         .await
     }
 
+    /// Whether the store answers (see [`CallbackStore::ping`]).
+    ///
+    /// # Errors
+    /// [`StoreError`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run("answer a ping", |s| s.ping()).await
+    }
+
     /// Events waiting in the outbox.
     ///
     /// # Errors

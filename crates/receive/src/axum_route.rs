@@ -100,7 +100,7 @@ pub async fn receive_callback<S: CallbackStore + 'static>(
     handled: bool,
 ) -> Result<Receipt, InboxError> {
     let result = receive_unobserved(inbox, method, headers, body, limits, handled).await;
-    crate::observe::callback(&result);
+    inbox.observe(&result);
     result
 }
 

@@ -219,6 +219,8 @@ impl IssuedSubmission {
 pub struct CallbackInbox<S> {
     receiver: CallbackReceiver,
     store: S,
+    #[cfg(feature = "metrics")]
+    metrics: Option<crate::metrics::ReceiveMetrics>,
 }
 
 impl<S: CallbackStore> CallbackInbox<S> {
@@ -227,6 +229,25 @@ impl<S: CallbackStore> CallbackInbox<S> {
         Self {
             receiver: CallbackReceiver::new(CallbackAuthenticator::default()),
             store,
+            #[cfg(feature = "metrics")]
+            metrics: None,
+        }
+    }
+
+    /// Reports every callback into `metrics` (feature `metrics`): register them in the
+    /// service's own Prometheus registry.
+    #[cfg(feature = "metrics")]
+    pub fn with_metrics(mut self, metrics: crate::metrics::ReceiveMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Reports a callback's outcome: logs and, when set, metrics.
+    pub(crate) fn observe(&self, result: &Result<Receipt, InboxError>) {
+        crate::observe::callback(result);
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &self.metrics {
+            metrics.callback(result);
         }
     }
 
@@ -372,6 +393,8 @@ impl<S: CallbackStore> CallbackInbox<S> {
         handled: bool,
     ) -> Result<Receipt, InboxError> {
         let callback = self.receiver.accept(authenticated.verdict, body)?;
+        #[cfg(feature = "metrics")]
+        let started = std::time::Instant::now();
         let email = authenticated
             .registered_email
             .map(|e| e.as_str().to_owned())
@@ -382,6 +405,10 @@ impl<S: CallbackStore> CallbackInbox<S> {
             received_at: now,
             handled,
         })?;
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &self.metrics {
+            metrics.committed_in(started.elapsed());
+        }
         let receipt = Receipt {
             callback,
             email,
@@ -427,7 +454,7 @@ impl<S: CallbackStore> CallbackInbox<S> {
             }
             Ok(receipt)
         })();
-        crate::observe::callback(&result);
+        self.observe(&result);
         result
     }
 
@@ -445,7 +472,7 @@ impl<S: CallbackStore> CallbackInbox<S> {
             .and_then(|authenticated| {
                 self.record(authenticated, request.body().as_ref(), now, true)
             });
-        crate::observe::callback(&result);
+        self.observe(&result);
         result
     }
 }

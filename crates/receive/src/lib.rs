@@ -71,6 +71,8 @@ mod codec;
 mod inbox;
 mod location;
 mod memory;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod observe;
 #[cfg(feature = "redis")]
 mod redis_store;
@@ -113,6 +115,8 @@ pub use inbox::{
 };
 pub use location::{StoreLocation, StoreLocationError};
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
+#[cfg(feature = "metrics")]
+pub use metrics::ReceiveMetrics;
 pub use observe::REFUSALS_PER_SECOND;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisDurability, RedisStore};

@@ -645,6 +645,12 @@ impl CallbackStore for SqliteStore {
     fn describe(&self) -> String {
         format!("sqlite:{}", self.path.display())
     }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        self.lock()
+            .query_row("SELECT COUNT(*) FROM registrations WHERE 0", [], |_| Ok(()))
+            .map_err(unavailable("answer a ping"))
+    }
 }
 
 #[cfg(test)]

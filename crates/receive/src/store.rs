@@ -347,6 +347,14 @@ pub trait CallbackStore: Registrations + EventLog + Expiry + Outbox {
     fn blocks(&self) -> bool {
         true
     }
+
+    /// Whether the backend answers now: for readiness probes.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it does not.
+    fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 macro_rules! forward_store {
@@ -374,6 +382,7 @@ macro_rules! forward_store {
         impl<S: CallbackStore + ?Sized> CallbackStore for $ty {
             fn describe(&self) -> String { (**self).describe() }
             fn blocks(&self) -> bool { (**self).blocks() }
+            fn ping(&self) -> Result<(), StoreError> { (**self).ping() }
         }
     )*};
 }

@@ -41,5 +41,5 @@ pub use log::{
     LOG_QUEUE_LINES, MAX_LOGGED_TEXT, NonBlockingStderr, QueuedLine, REFUSALS_PER_SECOND, clip,
     flush_logs, log_refusal, stderr_line,
 };
-pub use serve::{ServeSummary, ServerLimits, serve};
+pub use serve::{ConnectionGauge, ServeSummary, ServerLimits, serve, serve_observed};
 pub use signal::{raise_open_file_limit, shutdown_signal};

@@ -140,6 +140,21 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> ServeSummary {
+    serve_observed(listener, app, limits, shutdown, ConnectionGauge::default()).await
+}
+
+/// The number of open connections, kept by [`serve_observed`]: register it in a Prometheus
+/// registry (`clever_kyc_http_connections` in `clever-kyc listen`).
+pub type ConnectionGauge = prometheus_client::metrics::gauge::Gauge;
+
+/// [`serve`], keeping `connections` at the number of connections open.
+pub async fn serve_observed(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()> + Send,
+    connections_open: ConnectionGauge,
+) -> ServeSummary {
     // At most u32::MAX: draining at shutdown takes every permit back in one call.
     let max_permits =
         u32::try_from(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
@@ -189,10 +204,13 @@ pub async fn serve(
         });
         connections.lock().insert(id, Arc::clone(&activity));
         let registry = Arc::clone(&connections);
+        let open = connections_open.clone();
+        open.inc();
         tokio::spawn(async move {
             let _permit = permit;
             serve_connection(stream, peer, app, limits, stop, activity).await;
             registry.lock().remove(&id);
+            open.dec();
         });
     }
     drop(listener);

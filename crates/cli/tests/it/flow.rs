@@ -70,7 +70,7 @@ fn create_show_token_submit_and_list_from_the_shell() {
     assert_eq!(code, 3, "a second create is refused by the API: {err}");
     assert!(err.contains("Email has already been taken"), "{err}");
 
-    let (code, out, err) = api(&mock, &["contact", "show", "--email", email]);
+    let (code, out, err) = api(&mock, &["contact", "show", "--email", email, "--json"]);
     assert_eq!(code, 0, "{err}");
     let contact: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(
@@ -115,6 +115,7 @@ fn create_show_token_submit_and_list_from_the_shell() {
             "2999-12-31T23:59:59",
             "--per-page",
             "1",
+            "--json",
         ],
     );
     assert_eq!(code, 0, "{err}");

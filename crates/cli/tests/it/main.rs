@@ -9,6 +9,7 @@ mod hostile_clients;
 mod listen;
 mod load;
 mod mock_and_demo;
+mod operations;
 mod outcomes;
 mod shutdown;
 mod store;

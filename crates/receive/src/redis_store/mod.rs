@@ -499,4 +499,9 @@ impl CallbackStore for RedisStore {
     fn describe(&self) -> String {
         self.location.clone()
     }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        self.with_connection("answer a ping", |c| redis::cmd("PING").query::<String>(c))
+            .map(drop)
+    }
 }
