@@ -71,7 +71,7 @@ impl ReceiveMetrics {
             CallbackOutcome::refused,
             CallbackOutcome::failed,
         ] {
-            self.callbacks.get_or_create(&OutcomeLabel { outcome });
+            drop(self.callbacks.get_or_create(&OutcomeLabel { outcome }));
         }
         registry.register(
             "clever_kyc_callbacks",
