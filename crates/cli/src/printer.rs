@@ -37,7 +37,7 @@ pub(crate) struct Printer {
     limit: usize,
 }
 
-/// The writer thread, for [`Printer::finish`].
+/// The writer thread, for [`Writer::finish`].
 #[derive(Debug)]
 pub(crate) struct Writer {
     thread: JoinHandle<()>,

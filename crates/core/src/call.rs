@@ -1,7 +1,7 @@
 //! One operation from first attempt to final outcome, as a sans-IO state machine.
 //!
-//! A transport drives it in a loop: take the request with [`Call::start_attempt`], send it
-//! however it likes, hand the response (or its failure) to [`Call::finish_attempt`], and
+//! A transport drives it in a loop: start an attempt with [`Call::start`], send its request
+//! however it likes, hand the response (or its failure) to [`Attempt::finish`], and
 //! sleep when told to. Every decision (classification,
 //! retry, limits, logging) is made here, once, for both transports.
 

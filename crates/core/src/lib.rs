@@ -67,7 +67,8 @@
 //!
 //! # Security
 //!
-//! - **Secrets**: [`SecretKey`], [`AuthorizationValue`] and [`ShareToken`] have redacted
+//! - **Secrets**: [`SecretKey`](secret::SecretKey), [`AuthorizationValue`] and
+//!   [`ShareToken`](submission::ShareToken) have redacted
 //!   `Debug`, no `Display`, and an explicit `expose_secret`. Errors never contain them.
 //! - **Redirects** are never followed (a redirect would carry `secret-key` to another host):
 //!   they come back as [`ResponseError::Redirect`].

@@ -5,7 +5,7 @@ use std::fmt;
 /// At most this many bytes of a body are kept in an error.
 pub(crate) const MAX_SNIPPET_BYTES: usize = 512;
 
-/// The first bytes of a body (at most [`clever_kyc_core::response::BodySnippet::MAX_BYTES`], cut on a UTF-8 boundary), with
+/// The first bytes of a body (at most [`crate::response::BodySnippet::MAX_BYTES`], cut on a UTF-8 boundary), with
 /// the body's full length, so errors can show what arrived without holding all of it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BodySnippet {

@@ -23,7 +23,7 @@ pub(crate) const MAX_TOKEN_BYTES: usize = 1024;
 pub struct ShareToken(Box<str>);
 
 impl ShareToken {
-    /// Checks a token: non-empty, at most [`clever_kyc_core::submission::ShareToken::MAX_BYTES`], no white space or control
+    /// Checks a token: non-empty, at most [`crate::submission::ShareToken::MAX_BYTES`], no white space or control
     /// characters.
     ///
     /// # Errors

@@ -99,7 +99,7 @@ fn order_key(submission: Option<&str>, email: Option<&str>) -> String {
 /// A store in one SQLite file (rusqlite's bundled SQLite), readable with the `sqlite3` tool.
 ///
 /// The file is in WAL mode with `synchronous = FULL`: a commit is on disk before
-/// [`record`](CallbackStore::record) returns, so an acknowledged callback survives a crash
+/// [`record`](crate::EventLog::record) returns, so an acknowledged callback survives a crash
 /// of the process or the machine. Several processes on one host may share the file (each
 /// write is an immediate transaction; a busy file is waited on for up to 5 s).
 ///

@@ -73,7 +73,7 @@ pub struct EventRecord<'a> {
     /// When it arrived.
     pub received_at: SystemTime,
     /// Commit it as handled already (the store is the only sink), or wait for
-    /// [`CallbackStore::mark_handled`].
+    /// [`EventLog::mark_handled`].
     pub handled: bool,
 }
 

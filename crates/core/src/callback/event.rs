@@ -202,7 +202,7 @@ impl KycStatusChanged {
     /// it. Unknown fields and casing of known words do not affect either key; the order of
     /// `kyc_statuses` does.
     ///
-    /// [`ReceivedCallback::idempotency_key`]: crate::ReceivedCallback::idempotency_key
+    /// [`ReceivedCallback::idempotency_key`]: crate::callback::ReceivedCallback::idempotency_key
     pub fn idempotency_key(&self) -> IdempotencyKey {
         IdempotencyKey::of_canonical_json(&self.canonical_json())
     }

@@ -48,7 +48,7 @@ pub enum CallbackParseError {
 /// Parses a `KYCStatusChanged` body under the default 1 MiB limit.
 ///
 /// This does not authenticate anything: verify the `Authorization` header first, with
-/// [`CallbackAuthenticator`](crate::CallbackAuthenticator) or [`CallbackReceiver`](crate::CallbackReceiver).
+/// [`CallbackAuthenticator`](crate::callback::CallbackAuthenticator) or [`CallbackReceiver`](crate::callback::CallbackReceiver).
 ///
 /// # Errors
 /// [`CallbackParseError`] for an oversized body, invalid UTF-8, a body that is not a JSON

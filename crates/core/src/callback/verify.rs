@@ -30,13 +30,13 @@ pub enum CallbackAuthError {
 }
 
 /// Checks callback `Authorization` headers against a set of accepted values (several allow
-/// rotation; for one value per submission, see [`SubmissionRegistry`]).
+/// rotation; for one value per submission, register each in a store and use
+/// [`CallbackReceiver::receive_registered`](crate::callback::CallbackReceiver::receive_registered)).
 ///
 /// Only SHA-256 digests of the accepted values are kept. An incoming header is hashed once
 /// and looked up, so the cost does not grow with the number of values; see [`AuthDigest`]
 /// for why a lookup by digest leaks nothing about any value.
 ///
-/// [`SubmissionRegistry`]: crate::SubmissionRegistry
 ///
 /// ```
 /// use clever_kyc_core::{AuthorizationValue, callback::CallbackAuthenticator, callback::CallbackAuthError};

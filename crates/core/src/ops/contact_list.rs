@@ -33,7 +33,7 @@ impl ContactListQuery {
     /// The most records per page this SDK asks for.
     pub const MAX_PER_PAGE: u32 = 100;
 
-    /// Contacts requested between `from` and `to`, [`DEFAULT_PER_PAGE`] a page. The bounds
+    /// Contacts requested between `from` and `to`, [`ContactListQuery::DEFAULT_PER_PAGE`] a page. The bounds
     /// are swapped if given in the wrong order.
     pub fn new(from: UtcDateTime, to: UtcDateTime) -> Self {
         Self {
@@ -185,7 +185,7 @@ impl ContactPages {
     /// pages of 20 is 20,000 contacts.
     pub const DEFAULT_MAX_PAGES: u32 = 1_000;
 
-    /// A cursor at page 1, with [`DEFAULT_MAX_PAGES`].
+    /// A cursor at page 1, with [`ContactPages::DEFAULT_MAX_PAGES`].
     pub fn new(query: ContactListQuery) -> Self {
         Self {
             query,

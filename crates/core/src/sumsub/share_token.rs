@@ -36,7 +36,7 @@ pub enum ShareTokenRequestError {
         /// `applicantId` or `forClientId`.
         field: &'static str,
     },
-    /// The lifetime is zero or longer than [`clever_kyc_core::sumsub::ShareTokenRequest::MAX_TTL`].
+    /// The lifetime is zero or longer than [`crate::sumsub::ShareTokenRequest::MAX_TTL`].
     #[error("ttlInSecs must be 1 to {} seconds", MAX_SHARE_TOKEN_TTL.as_secs())]
     Ttl,
 }
@@ -81,7 +81,7 @@ impl ShareTokenRequest {
     /// The token's lifetime, in whole seconds.
     ///
     /// # Errors
-    /// [`ShareTokenRequestError::Ttl`] unless it is 1 s to [`clever_kyc_core::sumsub::ShareTokenRequest::MAX_TTL`].
+    /// [`ShareTokenRequestError::Ttl`] unless it is 1 s to [`crate::sumsub::ShareTokenRequest::MAX_TTL`].
     pub fn with_ttl(mut self, ttl: Duration) -> Result<Self, ShareTokenRequestError> {
         let secs = ttl.as_secs();
         if secs == 0 || ttl > MAX_SHARE_TOKEN_TTL {

@@ -87,7 +87,7 @@ pub enum SumsubAuthError {
 }
 
 /// Checks a Sumsub-signed request, as Sumsub does (for simulators and tests): the app token,
-/// the timestamp within [`SumsubConfig::SIGNATURE_WINDOW`] of `now`, and the signature over the
+/// the timestamp within [`SumsubConfig::SIGNATURE_WINDOW`](crate::sumsub::SumsubConfig::SIGNATURE_WINDOW) of `now`, and the signature over the
 /// request's method, path with query, and body. Comparisons are constant-time.
 ///
 /// # Errors
