@@ -79,6 +79,8 @@ mod redis_store;
 mod registered;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_group;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
