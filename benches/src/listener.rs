@@ -86,8 +86,13 @@ pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> 
     let dir = std::env::temp_dir().join(format!("clever-kyc-listener-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let sqlite: PathBuf = dir.join(format!("run-{run}.db"));
-    // Started before the listener and stopped after it, so each run has an empty server.
-    let redis = (backing == Backing::Redis).then(|| RedisServer::start().expect("redis-server"));
+    // Started before the listener and stopped after it, so each run has an empty server; with
+    // the durability the SDK documents (an append-only file synced on every write), for both
+    // sides: `listen` refuses a server that could lose acknowledged events.
+    let redis = (backing == Backing::Redis).then(|| {
+        RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+            .expect("redis-server")
+    });
     let mut command = Command::new(bin);
     if is_cli {
         let store = match backing {
