@@ -2,8 +2,9 @@
 //! competent engineer writes with axum, doing the same work as `clever-kyc listen`: compare
 //! the `Authorization` header, parse the body into a derived struct, key it by the SHA-256
 //! of the body, remember the key (a `HashSet`; or an `INSERT … ON CONFLICT DO NOTHING` into
-//! SQLite in WAL mode with `synchronous = FULL`; or `SET NX` and a stream append on Redis)
-//! and write one JSON line per event. A store that fails answers 503.
+//! SQLite in WAL mode with `synchronous = FULL`; or, on Redis, `SET NX` and a stream append
+//! in one script, atomic and one round trip) and write one JSON line per event. A store that
+//! fails answers 503.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -22,11 +23,30 @@ pub enum Sink {
     Memory(Mutex<HashSet<[u8; 32]>>),
     /// An SQLite connection.
     Sqlite(Mutex<rusqlite::Connection>),
-    /// A client and its idle connections.
-    Redis(redis::Client, Mutex<Vec<redis::Connection>>),
+    /// A client, its idle connections and the script that records an event.
+    Redis(redis::Client, Mutex<Vec<redis::Connection>>, redis::Script),
 }
 
+/// Remembers the key and appends the event to a stream in one atomic step: two commands
+/// sent separately could lose the event for good if the append failed after the `SET NX`.
+const RECORD_ON_REDIS: &str = r"
+if redis.call('SET', KEYS[1], 1, 'NX') then
+  redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'email', ARGV[2], 'json', ARGV[3])
+  return 1
+end
+return 0
+";
+
 impl Sink {
+    /// The Redis sink for the server at `url`.
+    pub fn redis(url: &str) -> Result<Self, redis::RedisError> {
+        Ok(Self::Redis(
+            redis::Client::open(url)?,
+            Mutex::default(),
+            redis::Script::new(RECORD_ON_REDIS),
+        ))
+    }
+
     /// Records the event; whether it was new.
     fn record(
         &self,
@@ -52,35 +72,24 @@ impl Sink {
                     .map_err(|e| e.to_string())?;
                 Ok(inserted == 1)
             }
-            Self::Redis(client, idle) => {
+            Self::Redis(client, idle, script) => {
                 let pooled = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
                 let mut connection = match pooled {
                     Some(connection) => connection,
                     None => client.get_connection().map_err(|e| e.to_string())?,
                 };
-                let set: Option<String> = redis::cmd("SET")
-                    .arg(format!("bare:evt:{key}"))
-                    .arg(1)
-                    .arg("NX")
-                    .query(&mut connection)
+                let inserted: i64 = script
+                    .key(format!("bare:evt:{key}"))
+                    .key("bare:events")
+                    .arg(key)
+                    .arg(email.unwrap_or(""))
+                    .arg(body)
+                    .invoke(&mut connection)
                     .map_err(|e| e.to_string())?;
-                if set.is_some() {
-                    redis::cmd("XADD")
-                        .arg("bare:events")
-                        .arg("*")
-                        .arg("key")
-                        .arg(key)
-                        .arg("email")
-                        .arg(email.unwrap_or(""))
-                        .arg("json")
-                        .arg(body)
-                        .query::<String>(&mut connection)
-                        .map_err(|e| e.to_string())?;
-                }
                 idle.lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(connection);
-                Ok(set.is_some())
+                Ok(inserted == 1)
             }
         }
     }

@@ -16,8 +16,12 @@ use crate::loopback::{peak_rss_kib, throughput};
 /// Where both listeners keep what they receive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backing {
-    /// Memory (the SDK's `--store memory`, the baseline's `HashSet`); one body repeated.
+    /// Memory (the SDK's `--store memory`, the baseline's `HashSet`); every callback a new
+    /// event.
     Memory,
+    /// Memory, with one body repeated: after the first callback, both sides take their
+    /// duplicate path. A case of its own, so that no other row is flattered by it.
+    MemoryDuplicates,
     /// A fresh SQLite file per run; every callback a new event.
     Sqlite,
     /// A fresh `redis-server` per run; every callback a new event.
@@ -29,6 +33,7 @@ impl Backing {
     pub fn name(self) -> &'static str {
         match self {
             Self::Memory => "memory",
+            Self::MemoryDuplicates => "memory_duplicates",
             Self::Sqlite => "sqlite",
             Self::Redis => "redis",
         }
@@ -45,6 +50,53 @@ pub struct Run {
     /// The listener's CPU time (user and system) per callback, µs: what it costs whatever
     /// the load generator beside it takes of the shared cores.
     pub cpu_us_per_request: f64,
+    /// `fsync` and `fdatasync` calls per callback, counted by `strace` attached during the
+    /// load, when asked for.
+    pub fsyncs_per_request: Option<f64>,
+}
+
+/// `strace` attached to a running process (all its threads), writing the sync calls it
+/// makes to a file.
+struct SyncTrace {
+    strace: Child,
+    log: PathBuf,
+}
+
+impl SyncTrace {
+    /// Attaches to `pid`; `None` when `strace` cannot (not installed, not permitted).
+    fn attach(pid: u32, log: PathBuf) -> Option<Self> {
+        let strace = Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"])
+            .arg(&log)
+            .args(["-p", &pid.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        // Attaching to every thread takes a moment; calls made before it are not counted,
+        // and none are made while the listener is idle.
+        std::thread::sleep(Duration::from_millis(500));
+        Some(Self { strace, log })
+    }
+
+    /// Detaches (on SIGTERM strace detaches and flushes) and counts the calls.
+    fn finish(mut self) -> Option<u64> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.strace.id().to_string()])
+            .status();
+        let _ = self.strace.wait();
+        let log = std::fs::read_to_string(&self.log).ok()?;
+        let _ = std::fs::remove_file(&self.log);
+        Some(count_sync_calls(&log))
+    }
+}
+
+/// The sync calls in an strace log: each call's first line (a call interrupted by another
+/// thread's shows again as `<... fsync resumed>`, which is not counted twice).
+fn count_sync_calls(log: &str) -> u64 {
+    log.lines()
+        .filter(|line| line.contains("fsync(") || line.contains("fdatasync("))
+        .count() as u64
 }
 
 /// A process's CPU time so far (user + system), from `/proc/PID/stat` (Linux).
@@ -77,8 +129,14 @@ pub fn callback_body(n: Option<u64>) -> Vec<u8> {
 
 /// Starts one listener (`clever-kyc listen` when `is_cli`, else a program taking `ADDR
 /// AUTHORIZATION [--sqlite PATH | --redis URL]`) on `backing`, sends `requests` callbacks,
-/// and stops it.
-pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> Run {
+/// and stops it; with `count_syncs`, under `strace`.
+pub async fn run(
+    bin: &str,
+    is_cli: bool,
+    backing: Backing,
+    requests: usize,
+    count_syncs: bool,
+) -> Run {
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port");
@@ -96,7 +154,7 @@ pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> 
     let mut command = Command::new(bin);
     if is_cli {
         let store = match backing {
-            Backing::Memory => "memory".to_owned(),
+            Backing::Memory | Backing::MemoryDuplicates => "memory".to_owned(),
             Backing::Sqlite => format!("sqlite:{}", sqlite.display()),
             Backing::Redis => redis.as_ref().map(RedisServer::url).unwrap_or_default(),
         };
@@ -106,7 +164,7 @@ pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> 
     } else {
         command.args([addr.to_string().as_str(), AUTH]);
         match backing {
-            Backing::Memory => {}
+            Backing::Memory | Backing::MemoryDuplicates => {}
             Backing::Sqlite => {
                 command.arg("--sqlite").arg(&sqlite);
             }
@@ -131,7 +189,10 @@ pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> 
         .expect("client");
     let url = format!("http://{addr}/kyc/callback");
     let sequence = Arc::new(AtomicU64::new(run << 32));
-    let distinct = backing != Backing::Memory;
+    let distinct = backing != Backing::MemoryDuplicates;
+    let trace = count_syncs
+        .then(|| SyncTrace::attach(child.id(), dir.join(format!("run-{run}.strace"))))
+        .flatten();
     let rps = throughput(requests, 32, move || {
         let (client, url) = (client.clone(), url.clone());
         let body = callback_body(distinct.then(|| sequence.fetch_add(1, Ordering::Relaxed)));
@@ -147,17 +208,27 @@ pub async fn run(bin: &str, is_cli: bool, backing: Backing, requests: usize) -> 
         }
     })
     .await;
+    let fsyncs_per_request = trace
+        .and_then(SyncTrace::finish)
+        .map(|calls| calls as f64 / requests as f64);
     let peak_rss_kib = peak_rss_kib(child.id()).unwrap_or(0);
     let cpu_us_per_request =
         cpu_seconds(child.id()).map_or(f64::NAN, |s| s * 1e6 / requests as f64);
     let _ = child.kill();
     let _ = child.wait();
     drop(redis);
-    let _ = std::fs::remove_file(&sqlite);
+    // The database and what WAL mode leaves beside it.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = sqlite.clone().into_os_string();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
+    let _ = std::fs::remove_dir(&dir);
     Run {
         rps,
         peak_rss_kib,
         cpu_us_per_request,
+        fsyncs_per_request,
     }
 }
 
@@ -176,9 +247,9 @@ pub fn compare(
     for round in 0..rounds {
         let one = |is_sdk: bool| {
             runtime.block_on(if is_sdk {
-                run(sdk_bin, sdk_is_cli, backing, requests)
+                run(sdk_bin, sdk_is_cli, backing, requests, false)
             } else {
-                run(bare, false, backing, requests)
+                run(bare, false, backing, requests, false)
             })
         };
         if round % 2 == 0 {
@@ -204,6 +275,18 @@ mod tests {
         assert_eq!(cpu_seconds_of_stat(stat), Some(3.25));
         assert_eq!(cpu_seconds_of_stat("4242 (short) S 1"), None);
         assert!(cpu_seconds(std::process::id()).is_some());
+    }
+
+    #[test]
+    fn sync_calls_are_counted_once_each_even_when_interrupted() {
+        let log = "\
+101 fdatasync(5)                  = 0
+102 fsync(7 <unfinished ...>
+101 fdatasync(5)                  = 0
+102 <... fsync resumed>)          = 0
+";
+        assert_eq!(count_sync_calls(log), 3);
+        assert_eq!(count_sync_calls(""), 0);
     }
 
     #[test]

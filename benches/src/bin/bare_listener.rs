@@ -13,10 +13,7 @@ async fn main() {
     let (addr, authorization, options) = listener_args();
     let sink = match (options.first().map(String::as_str), options.get(1)) {
         (Some("--sqlite"), Some(path)) => Sink::Sqlite(Mutex::new(open_sqlite(path))),
-        (Some("--redis"), Some(url)) => Sink::Redis(
-            redis::Client::open(url.as_str()).expect("a Redis URL"),
-            Mutex::default(),
-        ),
+        (Some("--redis"), Some(url)) => Sink::redis(url).expect("a Redis URL"),
         _ => Sink::Memory(Mutex::default()),
     };
     let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
