@@ -239,14 +239,6 @@ run sends (20,000 here), on top of the binary's own pages (see the duplicates ro
 event). What it would take: a memory store that keeps digests and each submission's latest status, bounded in \
 bytes (issue 25, item 3), not yet written."
         }
-        "statuses_redis_1000000"
-        | "events_by_email_redis_1000000"
-        | "registration_lookup_redis_1000000" => {
-            "the Redis growth rows compare two `redis-server` processes, one per store size, and a \
-loopback round trip to one can take three times as long as to the other (the audit measured 3x; the \
-spread of the other two Redis rows, 0.3 to 3.4, shows it). The figure says more about the two servers than \
-about the store. What it would take: both stores on one server, under different key prefixes, not yet done."
-        }
         "listener_sqlite_throughput_rps" => {
             "group commit holds: the `listener_sqlite_fsyncs_per_callback` row counts about one fsync \
 per eight callbacks against one per callback by hand, and the SDK spends about half the hand-written \

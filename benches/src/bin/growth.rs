@@ -91,7 +91,8 @@ fn fill_sqlite(path: &Path, events: u64) {
     tx.commit().expect("commit");
 }
 
-fn fill_redis(url: &str, events: u64) {
+/// Fills the store under `prefix` (`RedisStore::with_prefix`) with `events` events.
+fn fill_redis(url: &str, prefix: &str, events: u64) {
     let client = redis::Client::open(url).expect("client");
     let mut connection = client.get_connection().expect("connect");
     for start in (0..events).step_by(2_000) {
@@ -101,7 +102,7 @@ fn fill_redis(url: &str, events: u64) {
             let (key, ms) = (format!("{i:064x}"), 1_800_000_000_000 + i);
             let id = format!("{ms}-0");
             pipe.cmd("XADD")
-                .arg("clever-kyc:events")
+                .arg(format!("{prefix}:events"))
                 .arg(&id)
                 .arg(&[
                     ("key", key.as_str()),
@@ -112,15 +113,15 @@ fn fill_redis(url: &str, events: u64) {
                 ])
                 .ignore();
             pipe.cmd("HSET")
-                .arg(format!("clever-kyc:evt:{key}"))
+                .arg(format!("{prefix}:evt:{key}"))
                 .arg(&[("deliveries", "1"), ("handled", "1")])
                 .ignore();
             pipe.cmd("RPUSH")
-                .arg(format!("clever-kyc:by_email:{email}"))
+                .arg(format!("{prefix}:by_email:{email}"))
                 .arg(&id)
                 .ignore();
             pipe.cmd("HSET")
-                .arg(format!("clever-kyc:reg:{}", digest(i).to_hex()))
+                .arg(format!("{prefix}:reg:{}", digest(i).to_hex()))
                 .arg(&[
                     ("submission_id", format!("sub-{i}")),
                     ("email", email.clone()),
@@ -129,7 +130,7 @@ fn fill_redis(url: &str, events: u64) {
                 ])
                 .ignore();
             pipe.cmd("HSET")
-                .arg(format!("clever-kyc:status:{email}"))
+                .arg(format!("{prefix}:status:{email}"))
                 .arg(format!("sub-{i}"))
                 .arg(format!("approved|{ms}|1"))
                 .ignore();
@@ -137,7 +138,7 @@ fn fill_redis(url: &str, events: u64) {
         pipe.query::<()>(&mut connection).expect("fill");
     }
     redis::cmd("SET")
-        .arg("clever-kyc:by_email_complete")
+        .arg(format!("{prefix}:by_email_complete"))
         .arg(1)
         .query::<()>(&mut connection)
         .expect("mark the index complete");
@@ -250,15 +251,21 @@ fn main() {
         rows.extend(measure("sqlite", size, &large, &small));
     }
 
-    // One Redis server per size, each with the default prefix, as `clever-kyc listen` uses.
-    let small_server = RedisServer::start().expect("redis-server");
-    fill_redis(&small_server.url(), 1_000);
-    let small = RedisStore::open(&small_server.url()).expect("open");
+    // One Redis server for every size, each store under its own prefix: stores on two
+    // servers would compare the servers' loopback latencies (they differed by 3x), not the
+    // stores.
+    let server = RedisServer::start().expect("redis-server");
+    fill_redis(&server.url(), "small", 1_000);
+    let small = RedisStore::open(&server.url())
+        .expect("open")
+        .with_prefix("small");
     for &size in sizes {
         eprintln!("growth: redis with {size} events");
-        let server = RedisServer::start().expect("redis-server");
-        fill_redis(&server.url(), size);
-        let large = RedisStore::open(&server.url()).expect("open");
+        let prefix = format!("large-{size}");
+        fill_redis(&server.url(), &prefix, size);
+        let large = RedisStore::open(&server.url())
+            .expect("open")
+            .with_prefix(prefix);
         rows.extend(measure("redis", size, &large, &small));
     }
 
