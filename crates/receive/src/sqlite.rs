@@ -643,12 +643,13 @@ mod tests {
             "each event recorded once, each redelivery a duplicate"
         );
         assert_eq!(store.events(&EventFilter::all()).unwrap().len(), 640);
+        // How many batches form depends on the scheduler; what cannot happen is more
+        // transactions than records (a record committed twice) or none at all.
         let commits = store.group.commits();
-        eprintln!(
-            "1280 records in {commits} transactions: {:.2} fsyncs a record",
-            commits as f64 / 1280.0
+        assert!(
+            (1..=1280).contains(&commits),
+            "1280 records in {commits} transactions"
         );
-        assert!(commits <= 1280);
     }
 
     /// What SQLite plans for the listing of `filter`, one line per step.
